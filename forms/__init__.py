@@ -1,0 +1,1 @@
+"""WTForms classes, one module per feature. Forms validate input; they never write."""

@@ -1,0 +1,113 @@
+"""The youth-care portal: application factory."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask
+
+from portal.config import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Create and configure the portal application."""
+    settings = settings or Settings.from_env()
+    settings.check()
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=settings.instance_path or str(ROOT / "instance"),
+        instance_relative_config=True,
+    )
+    configure(app, settings)
+    register_extensions(app)
+    register_request_hooks(app)
+    register_blueprints(app)
+    register_cli(app)
+
+    from portal.access import check_declarations
+
+    check_declarations(app)
+    return app
+
+
+def configure(app: Flask, settings: Settings) -> None:
+    """Translate the typed settings into Flask's configuration."""
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(
+        PORTAL_SETTINGS=settings,
+        SECRET_KEY=settings.secret_key,
+        SQLALCHEMY_DATABASE_URI=settings.resolved_database_url(app.instance_path),
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        SESSION_COOKIE_SECURE=settings.is_production,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="portal_session",
+        REMEMBER_COOKIE_DURATION=timedelta(seconds=0),
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.session_idle_minutes),
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes + 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=8 * 3600,
+        BABEL_DEFAULT_LOCALE="nl",
+        BABEL_DEFAULT_TIMEZONE="Europe/Amsterdam",
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
+        RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
+        RATELIMIT_HEADERS_ENABLED=False,
+    )
+    app.config.update(settings.overrides)
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extension objects to this application."""
+    from portal import i18n
+    from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    login_manager.init_app(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    """Install the per-request rules: transactions, sessions, security headers, errors."""
+    from portal import db as portal_db
+    from portal import errors, i18n, labels, navigation, security
+    from portal.auth import sessions
+
+    portal_db.init_transactions(app)
+    sessions.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    i18n.init_app(app)
+    navigation.init_app(app)
+    labels.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount every feature."""
+    from portal.admin.views import bp as admin_bp
+    from portal.auth.views import bp as auth_bp
+    from portal.home.views import bp as home_bp
+    from portal.organisations.views import bp as organisations_bp
+
+    app.register_blueprint(home_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(organisations_bp)
+    app.register_blueprint(admin_bp)
+
+
+def register_cli(app: Flask) -> None:
+    """Add the command-line groups."""
+    from portal.auth.cli import register as register_auth_cli
+    from portal.demo.cli import register as register_demo_cli
+
+    register_auth_cli(app)
+    register_demo_cli(app)

@@ -1,0 +1,1 @@
+"""The audit log: recording state changes and letting administrators read them."""

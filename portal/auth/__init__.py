@@ -1,0 +1,1 @@
+"""Accounts: signing in, two-step sign-in, password reset and invitations."""

@@ -1,0 +1,111 @@
+"""The signed-in session: loading the user, the organisation they act for, and idle time-out."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Flask, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from portal import resubmit
+from portal.extensions import db, login_manager
+from portal.models import Membership, Role, User
+
+_SESSION_KEYS_KEPT_ON_SIGN_IN = ("locale",)
+
+
+@login_manager.user_loader
+def _load_user(session_id: str) -> User | None:
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_token != token:
+        return None
+    return user
+
+
+def settings():
+    """Return the typed settings of the running application."""
+    return current_app.config["PORTAL_SETTINGS"]
+
+
+def totp_required(user: User) -> bool:
+    """Tell whether this user must sign in with a second factor."""
+    return settings().require_totp_for_staff and user.is_staff
+
+
+def sign_in(user: User, membership_id: int | None = None) -> None:
+    """Start a fresh session for the user (a new session stops session fixation)."""
+    kept = {key: session[key] for key in _SESSION_KEYS_KEPT_ON_SIGN_IN if key in session}
+    session.clear()
+    session.update(kept)
+    session.permanent = True
+    login_user(user)
+    session["membership_id"] = membership_id or (user.memberships[0].id if user.memberships else None)
+    session["seen"] = int(time.time())
+
+
+def sign_out() -> None:
+    """End the session but keep the chosen language."""
+    kept = {key: session[key] for key in _SESSION_KEYS_KEPT_ON_SIGN_IN if key in session}
+    logout_user()
+    session.clear()
+    session.update(kept)
+
+
+def active_membership() -> Membership | None:
+    """Return the membership the signed-in user acts in now."""
+    return g.get("membership")
+
+
+def current_role() -> Role | None:
+    """Return the role the signed-in user acts in now."""
+    membership = active_membership()
+    return membership.role if membership else None
+
+
+def init_app(app: Flask) -> None:
+    """Load the acting membership and end idle sessions before each request."""
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+
+    @app.before_request
+    def _load_session_context():
+        g.membership = None
+        if request.endpoint == "static":
+            return
+        if current_user.is_authenticated:
+            idle_limit = settings().session_idle_minutes * 60
+            seen = session.get("seen", 0)
+            if time.time() - seen > idle_limit:
+                sign_out()
+                flash(_("You were signed out because you were inactive for a while."), "info")
+                return
+            session["seen"] = int(time.time())
+            memberships = current_user.memberships
+            chosen = session.get("membership_id")
+            g.membership = next((m for m in memberships if m.id == chosen), None) or (
+                memberships[0] if memberships else None
+            )
+
+    @app.context_processor
+    def _session_context():
+        return {"membership": g.get("membership")}
+
+    @login_manager.unauthorized_handler
+    def _unauthorized():
+        if request.method == "POST" and request.form:
+            return sign_in_to_continue()
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def sign_in_to_continue():
+    """Ask for signing in again while keeping everything the person had typed."""
+    from forms.auth import LoginForm
+
+    target = request.full_path.rstrip("?")
+    form = LoginForm(formdata=None, kept=resubmit.pack(target, resubmit.posted_fields()), next=target)
+    return render_template("auth/login.html", form=form, kept_input=True), 401

@@ -1,0 +1,1 @@
+"""The start page: a public welcome, or the work of the role the user acts in."""

@@ -1,0 +1,77 @@
+"""The start page per role, and the health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, render_template
+from flask_login import current_user
+from sqlalchemy import select, text
+
+from forms.auth import SwitchOrganisationForm
+from portal.access import public
+from portal.extensions import db
+from portal.models import PROVIDER_ROLES, STAFF_ROLES, AuditEvent, Region
+from portal.organisations import services as organisations
+from portal.organisations.policies import region_id_of
+
+bp = Blueprint("home", __name__)
+
+
+@bp.route("/")
+@public
+def index():
+    """Show the welcome page, or the signed-in user's work."""
+    if not current_user.is_authenticated:
+        return render_template("home/welcome.html")
+    membership = g.membership
+    switch_form = SwitchOrganisationForm(formdata=None, membership=membership.id if membership else None)
+    switch_form.membership.choices = [(m.id, m.organisation.name) for m in current_user.memberships]
+    context = {"switch_form": switch_form}
+    if membership is None:
+        return render_template("home/no_membership.html", **context)
+    role = membership.role
+    if role in STAFF_ROLES:
+        region = db.session.get(Region, region_id_of(membership))
+        context.update(
+            region=region,
+            counts=organisations.region_overview(db.session, region),
+            recent_events=db.session.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.region_id == region.id)
+                .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+                .limit(8)
+            ).all()
+            if role.is_admin or role.value == "auditor"
+            else [],
+        )
+        return render_template("home/staff.html", **context)
+    if role in PROVIDER_ROLES:
+        provider = membership.organisation
+        context.update(provider=provider, profile_gaps=profile_gaps(provider))
+        return render_template("home/provider.html", **context)
+    body = membership.organisation
+    context.update(body=body, members=organisations.members_of(db.session, body))
+    return render_template("home/body.html", **context)
+
+
+def profile_gaps(provider) -> list[str]:
+    """List what is missing from a provider's profile, in words for the provider."""
+    from flask_babel import gettext as _
+
+    gaps = []
+    if not provider.agb_code:
+        gaps.append(_("No AGB code yet: regions need it to pay for care."))
+    if not provider.locations:
+        gaps.append(_("No locations yet: add where you deliver care."))
+    if not provider.contacts:
+        gaps.append(_("No contact person yet: add who the region can call."))
+    if not provider.email:
+        gaps.append(_("No general e-mail address yet."))
+    return gaps
+
+
+@bp.route("/gezondheid")
+@public
+def health():
+    """Tell load balancers whether the application and its database answer."""
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}

@@ -1,0 +1,48 @@
+"""How the portal's codes read to people, in the user's language."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from portal.models import BodyKind, LegalForm, Role
+
+ROLE_LABELS = {
+    Role.PROVIDER_ADMIN: _l("Provider administrator"),
+    Role.PROVIDER_MEMBER: _l("Provider staff member"),
+    Role.REGION_ADMIN: _l("Region administrator"),
+    Role.BUYER: _l("Buyer"),
+    Role.REVIEWER: _l("Reviewer"),
+    Role.POLICY_OFFICER: _l("Policy officer"),
+    Role.CONTRACT_MANAGER: _l("Contract manager"),
+    Role.AUDITOR: _l("Auditor (read only)"),
+    Role.BODY_MEMBER: _l("Member"),
+}
+
+LEGAL_FORM_LABELS = {
+    LegalForm.EENMANSZAAK: _l("Sole trader (eenmanszaak)"),
+    LegalForm.VOF: _l("General partnership (vof)"),
+    LegalForm.MAATSCHAP: _l("Partnership (maatschap)"),
+    LegalForm.BV: _l("Private company (bv)"),
+    LegalForm.NV: _l("Public company (nv)"),
+    LegalForm.STICHTING: _l("Foundation (stichting)"),
+    LegalForm.VERENIGING: _l("Association (vereniging)"),
+    LegalForm.COOPERATIE: _l("Cooperative (coöperatie)"),
+}
+
+BODY_KIND_LABELS = {
+    BodyKind.GEMEENTERAAD: _l("Municipal council"),
+    BodyKind.ADVIESRAAD: _l("Advisory board for the social domain"),
+    BodyKind.CLIENTENRAAD: _l("Client council"),
+    BodyKind.ERVARINGSDESKUNDIGENPANEL: _l("Panel of experts by experience"),
+    BodyKind.OTHER: _l("Other body"),
+}
+
+
+def init_app(app: Flask) -> None:
+    """Let templates turn codes into words."""
+    app.jinja_env.globals.update(
+        role_label=lambda role: ROLE_LABELS[Role(role)],
+        legal_form_label=lambda form: LEGAL_FORM_LABELS[LegalForm(form)],
+        body_kind_label=lambda kind: BODY_KIND_LABELS[BodyKind(kind)],
+    )

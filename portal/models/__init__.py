@@ -1,0 +1,52 @@
+"""All models, importable from one place."""
+
+from portal.models.audit import AuditEvent
+from portal.models.mail import MailStatus, OutboxMessage
+from portal.models.organisations import (
+    Body,
+    BodyKind,
+    LegalForm,
+    Municipality,
+    Organisation,
+    OrganisationKind,
+    Provider,
+    ProviderContact,
+    ProviderLocation,
+    Region,
+)
+from portal.models.users import (
+    BODY_ROLES,
+    PROVIDER_ROLES,
+    ROLES_BY_KIND,
+    STAFF_ROLES,
+    Invitation,
+    Membership,
+    PasswordReset,
+    Role,
+    User,
+)
+
+__all__ = [
+    "BODY_ROLES",
+    "PROVIDER_ROLES",
+    "ROLES_BY_KIND",
+    "STAFF_ROLES",
+    "AuditEvent",
+    "Body",
+    "BodyKind",
+    "Invitation",
+    "LegalForm",
+    "MailStatus",
+    "Membership",
+    "Municipality",
+    "Organisation",
+    "OrganisationKind",
+    "OutboxMessage",
+    "PasswordReset",
+    "Provider",
+    "ProviderContact",
+    "ProviderLocation",
+    "Region",
+    "Role",
+    "User",
+]

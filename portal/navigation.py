@@ -1,0 +1,58 @@
+"""The main menu: each item shows only to those whose role may open it."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+#: (endpoint, label) in menu order; the access rule on each view decides who sees it.
+MENU = [
+    ("home.index", _l("Start")),
+    ("organisations.profile", _l("My organisation")),
+    ("organisations.members", _l("Members")),
+    ("organisations.municipalities", _l("Municipalities and bodies")),
+    ("organisations.providers", _l("Providers")),
+    ("admin.audit_log", _l("Audit log")),
+    ("admin.outbox", _l("Outgoing mail")),
+]
+
+
+def may_visit(endpoint: str) -> bool:
+    """Tell whether the current user's role passes the access rule of an endpoint."""
+    view = current_app.view_functions.get(endpoint)
+    rule = getattr(view, "access", None)
+    if rule is None:
+        return False
+    if rule.kind == "public":
+        return True
+    if not current_user.is_authenticated:
+        return False
+    if rule.kind == "signed_in":
+        return True
+    membership = g.get("membership")
+    return membership is not None and membership.role in rule.roles
+
+
+def menu_items() -> list[dict]:
+    """Return the menu for the current user, marking the page they are on."""
+    if not current_user.is_authenticated:
+        return []
+    settings = current_app.config["PORTAL_SETTINGS"]
+    items = []
+    for endpoint, label in MENU:
+        if endpoint == "admin.outbox" and settings.mail_transport != "outbox":
+            continue
+        if may_visit(endpoint):
+            items.append(
+                {"endpoint": endpoint, "label": label, "current": request.endpoint == endpoint}
+            )
+    return items
+
+
+def init_app(app: Flask) -> None:
+    """Make the menu and the access check available in templates."""
+
+    @app.context_processor
+    def _navigation():
+        return {"menu_items": menu_items, "may_visit": may_visit}

@@ -1,0 +1,1 @@
+"""Organisations: profiles, members and invitations, and the region's own lists."""
