@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from forms.validators import StrongPassword
@@ -20,7 +21,11 @@ class ProfileForm(FlaskForm):
     )
     locale = SelectField(
         _l("Language"),
-        choices=[("", _l("Portal default (Dutch)")), ("nl", "Nederlands"), ("en", "English")],
+        choices=[
+            SelectChoice("", _l("Portal default (Dutch)")),
+            SelectChoice("nl", "Nederlands"),
+            SelectChoice("en", "English"),
+        ],
     )
     submit = SubmitField(_l("Save"))
 

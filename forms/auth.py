@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp
 
 from forms.validators import StrongPassword
@@ -101,6 +102,10 @@ class SwitchOrganisationForm(FlaskForm):
 
     membership = SelectField(_l("Organisation"), coerce=int)
     submit = SubmitField(_l("Switch"))
+
+    def set_memberships(self, memberships) -> None:
+        """Offer the user's own memberships, and nothing else."""
+        self.membership.choices = [SelectChoice(str(m.id), m.organisation.name) for m in memberships]
 
 
 class LanguageForm(FlaskForm):

@@ -5,11 +5,17 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField, URLField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, URL
 
 from forms.validators import agb_code, kvk_number, normalise_digits, normalise_postcode, postcode
 from portal.labels import LEGAL_FORM_LABELS, ROLE_LABELS
 from portal.models import Role
+
+def role_choices(roles) -> list[SelectChoice]:
+    """Return the given roles as choices, in the order of the Role enum."""
+    return [SelectChoice(role.value, ROLE_LABELS[role]) for role in Role if role in roles]
+
 
 def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
@@ -35,7 +41,7 @@ class ProviderProfileForm(FlaskForm):
     )
     legal_form = SelectField(
         _l("Legal form"),
-        choices=[(form.value, label) for form, label in LEGAL_FORM_LABELS.items()],
+        choices=[SelectChoice(form.value, label) for form, label in LEGAL_FORM_LABELS.items()],
         validators=[DataRequired()],
     )
     email = EmailField(
@@ -89,7 +95,7 @@ class InviteForm(FlaskForm):
 
     def set_roles(self, roles) -> None:
         """Offer only the roles that exist for this organisation."""
-        self.role.choices = [(role.value, ROLE_LABELS[role]) for role in Role if role in roles]
+        self.role.choices = role_choices(roles)
 
 
 class ChangeRoleForm(FlaskForm):
@@ -97,6 +103,10 @@ class ChangeRoleForm(FlaskForm):
 
     role = SelectField(_l("Role"))
     submit = SubmitField(_l("Change role"))
+
+    def set_roles(self, roles) -> None:
+        """Offer only the roles that exist for this organisation."""
+        self.role.choices = role_choices(roles)
 
 
 class RemoveMemberForm(FlaskForm):

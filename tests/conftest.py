@@ -43,7 +43,8 @@ class IsolatedClient(FlaskClient):
             return response
 
         response = contextvars.Context().run(run_request)
-        db.session.expire_all()
+        if has_app_context():
+            db.session.expire_all()
         return response
 
 

@@ -253,7 +253,7 @@ def accept_invitation(token: str):
 def switch_organisation():
     """Act for another organisation the user is a member of."""
     form = SwitchOrganisationForm()
-    form.membership.choices = [(m.id, m.organisation.name) for m in current_user.memberships]
+    form.set_memberships(current_user.memberships)
     if form.validate_on_submit():
         session["membership_id"] = form.membership.data
         chosen = next(m for m in current_user.memberships if m.id == form.membership.data)
@@ -299,8 +299,9 @@ def change_password():
         if services.authenticate(db.session, email=current_user.email, password=password_form.current_password.data) is None:
             password_form.current_password.errors.append(_("Your current password is not right."))
         else:
-            services.set_password(db.session, user=current_user, password=password_form.password.data, actor=current_user)
-            sign_in(current_user, session.get("membership_id"))
+            user = current_user._get_current_object()
+            services.set_password(db.session, user=user, password=password_form.password.data, actor=user)
+            sign_in(user, session.get("membership_id"))
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("auth.account"))
     form = ProfileForm(formdata=None, obj=current_user)

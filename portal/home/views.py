@@ -24,7 +24,7 @@ def index():
         return render_template("home/welcome.html")
     membership = g.membership
     switch_form = SwitchOrganisationForm(formdata=None, membership=membership.id if membership else None)
-    switch_form.membership.choices = [(m.id, m.organisation.name) for m in current_user.memberships]
+    switch_form.set_memberships(current_user.memberships)
     context = {"switch_form": switch_form}
     if membership is None:
         return render_template("home/no_membership.html", **context)

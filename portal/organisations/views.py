@@ -17,6 +17,7 @@ from forms.organisations import (
     ProviderProfileForm,
     ProviderSearchForm,
     RemoveMemberForm,
+    role_choices,
 )
 from portal.access import roles, signed_in
 from portal.auth import services as accounts
@@ -188,7 +189,6 @@ def remove_contact(contact_id: int):
 def _members_page(organisation: Organisation, invite_form: InviteForm | None = None, status: int = 200):
     invite_form = invite_form or InviteForm(formdata=None)
     invite_form.set_roles(ROLES_BY_KIND[organisation.kind])
-    role_choices = [(role.value, ROLE_LABELS[role]) for role in Role if role in ROLES_BY_KIND[organisation.kind]]
     return (
         render_template(
             "organisations/members.html",
@@ -196,8 +196,7 @@ def _members_page(organisation: Organisation, invite_form: InviteForm | None = N
             members=services.members_of(db.session, organisation),
             invitations=services.open_invitations(db.session, organisation),
             invite_form=invite_form,
-            role_choices=role_choices,
-            role_labels=ROLE_LABELS,
+            role_choices=role_choices(ROLES_BY_KIND[organisation.kind]),
             change_form=ChangeRoleForm(formdata=None),
             remove_form=RemoveMemberForm(formdata=None),
         ),
@@ -279,7 +278,7 @@ def change_role(membership_id: int):
     """Give a member another role."""
     membership = _managed_membership(membership_id)
     form = ChangeRoleForm()
-    form.role.choices = [(role.value, ROLE_LABELS[role]) for role in ROLES_BY_KIND[membership.organisation.kind]]
+    form.set_roles(ROLES_BY_KIND[membership.organisation.kind])
     if form.validate_on_submit():
         try:
             services.change_role(
