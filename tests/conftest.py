@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from portal import create_app
 from portal.config import Settings, normalise_database_url
@@ -199,10 +199,13 @@ def csrf_token_from(response) -> str:
     return match.group(1)
 
 
+def find(model, object_id):
+    """Load a row fresh from the database, or None when it is gone."""
+    return db.session.scalar(select(model).where(model.id == object_id).execution_options(populate_existing=True))
+
+
 def outbox() -> list:
     """Return the e-mail written so far, oldest first."""
-    from sqlalchemy import select
-
     from portal.models import OutboxMessage
 
     return list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from portal.auth import services
 from portal.extensions import db
 from portal.models import AuditEvent, Invitation, Membership, Role, User
-from tests.conftest import log_in, make_settings, outbox, sign_in_as
+from tests.conftest import find, log_in, make_settings, outbox, sign_in_as
 from tests.factories import PASSWORD, member
 
 
@@ -173,10 +173,10 @@ def test_an_existing_user_accepts_an_invitation_while_signed_in(client, world):
     page = client.get(f"/uitnodiging/{token}")
     assert page.status_code == 200 and "/inloggen" in page.get_data(as_text=True)
     assert client.post(f"/uitnodiging/{token}").status_code == 200
-    assert db.session.get(Invitation, invitation.id).accepted_at is None
+    assert find(Invitation, invitation.id).accepted_at is None
     log_in(client, "provider_admin@test.example.org")
     assert client.post(f"/uitnodiging/{token}").status_code == 302
-    roles = {m.role for m in db.session.get(User, world.user("provider_admin").id).memberships}
+    roles = {m.role for m in find(User, world.user("provider_admin").id).memberships}
     assert roles == {Role.PROVIDER_ADMIN, Role.BODY_MEMBER}
 
 
@@ -243,7 +243,7 @@ def test_staff_must_set_up_two_step_sign_in_before_entering(totp_app, world):
     response = client.post("/inloggen/tweestaps-instellen", data={"code": pyotp.TOTP(secret).now()})
     assert response.status_code == 302
     assert client.get("/account").status_code == 200
-    assert db.session.get(User, world.user("reviewer").id).totp_secret == secret
+    assert find(User, world.user("reviewer").id).totp_secret == secret
 
 
 def test_a_code_is_needed_after_the_password_and_cannot_be_used_twice(totp_app, world):
@@ -279,9 +279,9 @@ def test_a_provider_can_turn_two_step_sign_in_on_and_off(client, world):
     with client.session_transaction() as session:
         secret = session["totp_setup_secret"]
     assert client.post("/account/tweestaps", data={"code": pyotp.TOTP(secret).now()}).status_code == 302
-    assert db.session.get(User, world.user("provider_admin").id).has_totp
+    assert find(User, world.user("provider_admin").id).has_totp
     assert client.post("/account/tweestaps").status_code == 302
-    assert not db.session.get(User, world.user("provider_admin").id).has_totp
+    assert not find(User, world.user("provider_admin").id).has_totp
 
 
 def test_verify_totp_accepts_one_step_of_clock_drift_only(world):

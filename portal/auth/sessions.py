@@ -41,6 +41,8 @@ def sign_in(user: User, membership_id: int | None = None) -> None:
     kept = {key: session[key] for key in _SESSION_KEYS_KEPT_ON_SIGN_IN if key in session}
     session.clear()
     session.update(kept)
+    # The form token cached for this request belonged to the old session.
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
     session.permanent = True
     login_user(user)
     session["membership_id"] = membership_id or (user.memberships[0].id if user.memberships else None)

@@ -43,15 +43,18 @@ def update_provider_profile(
             _("Someone else saved this profile while you were editing. "
               "Check their changes below; your input is kept.")
         )
+    optional = ("agb_code", "email", "phone", "website")
     for field in PROFILE_FIELDS:
         if field in values:
-            setattr(provider, field, values[field] or None if field in ("agb_code", "email", "phone", "website") else values[field])
-    clash = session.scalar(
-        select(Provider.id).where(Provider.kvk_number == provider.kvk_number, Provider.id != provider.id)
-    )
+            value = values[field]
+            setattr(provider, field, (value or None) if field in optional else value)
+    changes = pending_changes(provider)
+    with session.no_autoflush:
+        clash = session.scalar(
+            select(Provider.id).where(Provider.kvk_number == provider.kvk_number, Provider.id != provider.id)
+        )
     if clash is not None:
         raise OrganisationError(_("Another provider is already registered with this KvK number."))
-    changes = pending_changes(provider)
     if changes:
         record(session, action="provider.updated", obj=provider, actor=actor, organisation=provider, changes=changes)
     session.flush()
