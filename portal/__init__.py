@@ -58,6 +58,12 @@ def configure(app: Flask, settings: Settings) -> None:
         RATELIMIT_HEADERS_ENABLED=False,
     )
     app.config.update(settings.overrides)
+    if settings.trusted_proxies:
+        # Behind a proxy the client address (for throttling and the log) comes from its headers.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -52,6 +52,8 @@ class Settings:
     max_upload_bytes: int = 20 * 1024 * 1024
     #: The address people use to reach the portal; used in e-mailed links.
     base_url: str = "http://127.0.0.1:5000"
+    #: How many reverse proxies in front of the app set X-Forwarded-For/-Proto (0: none).
+    trusted_proxies: int = 0
     #: Login attempts that may fail per client address.
     login_rate_limit: str = "10 per 15 minutes"
     #: Extra Flask settings for tests and special deployments.
@@ -87,6 +89,7 @@ class Settings:
             ),
             max_upload_bytes=int(env.get("PORTAL_MAX_UPLOAD_BYTES", base.max_upload_bytes)),
             base_url=env.get("PORTAL_BASE_URL", base.base_url).rstrip("/"),
+            trusted_proxies=int(env.get("PORTAL_TRUSTED_PROXIES", base.trusted_proxies)),
         )
 
     def with_overrides(self, **changes) -> Settings:

@@ -43,6 +43,14 @@ def test_production_starts_with_real_settings_and_hardens_cookies(tmp_path):
     assert settings.require_totp_for_staff is True
 
 
+def test_behind_a_proxy_the_client_address_comes_from_its_header(tmp_path):
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    settings = Settings(instance_path=str(tmp_path), trusted_proxies=1)
+    assert isinstance(create_app(settings).wsgi_app, ProxyFix)
+    assert not isinstance(create_app(Settings(instance_path=str(tmp_path))).wsgi_app, ProxyFix)
+
+
 def test_two_step_sign_in_is_configurable_in_the_demo():
     assert Settings.from_env({}).require_totp_for_staff is False
     assert Settings.from_env({"PORTAL_REQUIRE_TOTP": "true"}).require_totp_for_staff is True

@@ -52,6 +52,18 @@ def page_of_events(session: Session, criteria: AuditFilter, *, page: int, per_pa
     return list(events), total
 
 
+def recent_events(session: Session, *, region_id: int, limit: int = 8) -> list[AuditEvent]:
+    """Return the region's latest events, newest first."""
+    return list(
+        session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.region_id == region_id)
+            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+            .limit(limit)
+        )
+    )
+
+
 CSV_COLUMNS = ["id", "occurred_at", "actor", "action", "object_type", "object_id", "object", "changes", "reason", "ip_address"]
 
 

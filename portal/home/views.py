@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, g, render_template
 from flask_login import current_user
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from forms.auth import SwitchOrganisationForm
 from portal.access import public
 from portal.extensions import db
-from portal.models import PROVIDER_ROLES, STAFF_ROLES, AuditEvent, Region
+from portal.audit.queries import recent_events
+from portal.models import PROVIDER_ROLES, STAFF_ROLES, Region
+from portal.navigation import may_visit
 from portal.organisations import services as organisations
 from portal.organisations.policies import region_id_of
 
@@ -34,39 +36,18 @@ def index():
         context.update(
             region=region,
             counts=organisations.region_overview(db.session, region),
-            recent_events=db.session.scalars(
-                select(AuditEvent)
-                .where(AuditEvent.region_id == region.id)
-                .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-                .limit(8)
-            ).all()
-            if role.is_admin or role.value == "auditor"
+            recent_events=recent_events(db.session, region_id=region.id)
+            if may_visit("admin.audit_log")
             else [],
         )
         return render_template("home/staff.html", **context)
     if role in PROVIDER_ROLES:
         provider = membership.organisation
-        context.update(provider=provider, profile_gaps=profile_gaps(provider))
+        context.update(provider=provider, profile_gaps=organisations.profile_gaps(provider))
         return render_template("home/provider.html", **context)
     body = membership.organisation
     context.update(body=body, members=organisations.members_of(db.session, body))
     return render_template("home/body.html", **context)
-
-
-def profile_gaps(provider) -> list[str]:
-    """List what is missing from a provider's profile, in words for the provider."""
-    from flask_babel import gettext as _
-
-    gaps = []
-    if not provider.agb_code:
-        gaps.append(_("No AGB code yet: regions need it to pay for care."))
-    if not provider.locations:
-        gaps.append(_("No locations yet: add where you deliver care."))
-    if not provider.contacts:
-        gaps.append(_("No contact person yet: add who the region can call."))
-    if not provider.email:
-        gaps.append(_("No general e-mail address yet."))
-    return gaps
 
 
 @bp.route("/gezondheid")

@@ -201,6 +201,20 @@ def search_providers(session: Session, *, query: str | None, page: int, per_page
     return list(providers), total
 
 
+def profile_gaps(provider: Provider) -> list[str]:
+    """List what is missing from a provider's profile, in words for the provider."""
+    gaps = []
+    if not provider.agb_code:
+        gaps.append(_("No AGB code yet: regions need it to pay for care."))
+    if not provider.locations:
+        gaps.append(_("No locations yet: add where you deliver care."))
+    if not provider.contacts:
+        gaps.append(_("No contact person yet: add who the region can call."))
+    if not provider.email:
+        gaps.append(_("No general e-mail address yet."))
+    return gaps
+
+
 def region_overview(session: Session, region: Region) -> dict[str, int]:
     """Count the region's municipalities, bodies, members and the providers known to the portal."""
     municipality_ids = select(Municipality.id).where(Municipality.region_id == region.id)

@@ -333,6 +333,7 @@ def municipalities():
         "organisations/municipalities.html",
         municipalities=services.municipalities_of(db.session, region_id),
         bodies=services.bodies_of(db.session, region_id),
+        can_manage=lambda organisation: policies.can_manage_members(g.membership, organisation),
     )
 
 
