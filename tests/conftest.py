@@ -60,14 +60,14 @@ def make_settings(instance_path: str, url: str, **overrides) -> Settings:
     """Return test settings; CSRF is off unless a test asks for it."""
     flask_overrides = {"TESTING": True, "WTF_CSRF_ENABLED": False}
     flask_overrides.update(overrides.pop("flask", {}))
+    values = {"login_rate_limit": "50 per minute", **overrides}
     return Settings(
         environment="test",
         secret_key=TEST_SECRET,
         database_url=url,
         instance_path=instance_path,
-        login_rate_limit="50 per minute",
         overrides=flask_overrides,
-        **overrides,
+        **values,
     )
 
 

@@ -312,3 +312,30 @@ def test_a_member_without_password_cannot_sign_in(client, world):
     member(Role.BUYER, world.region, email="nopass@test.example.org", password_hash=None)
     assert log_in(client, "nopass@test.example.org", "").status_code == 422
     assert log_in(client, "nopass@test.example.org", "anything at all").status_code == 422
+
+
+def test_throttling_counts_in_redis_when_configured(_database, world):
+    """With several workers the counters must be shared: Redis keeps them."""
+    import os
+
+    import redis
+
+    from portal import create_app
+    from portal.extensions import limiter
+    from tests.conftest import IsolatedClient
+
+    url = os.environ.get("PORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    connection = redis.Redis.from_url(url)
+    connection.flushdb()
+    instance, db_url = _database
+    app = create_app(make_settings(instance, db_url, ratelimit_storage_uri=url, login_rate_limit="3 per minute"))
+    app.test_client_class = IsolatedClient
+    try:
+        first_worker, second_worker = app.test_client(), app.test_client()
+        for _ in range(3):
+            assert log_in(first_worker, "buyer@test.example.org", "wrong password!").status_code == 422
+        assert log_in(second_worker, "buyer@test.example.org", "wrong password!").status_code == 429
+        assert any(b"inloggen" in key or b"login" in key for key in connection.keys("*"))
+    finally:
+        limiter.reset()
+        connection.flushdb()

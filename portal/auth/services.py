@@ -344,6 +344,13 @@ def disable_totp(session: Session, *, user: User, actor: User, required: bool) -
     record(session, action="user.totp_disabled", obj=user, actor=actor)
 
 
+def set_locale(session: Session, *, user: User, locale: str) -> None:
+    """Remember the language a user chose."""
+    if user.locale != locale:
+        record(session, action="user.updated", obj=user, actor=user, changes={"locale": [user.locale, locale]})
+        user.locale = locale
+
+
 def update_profile(session: Session, *, user: User, name: str, locale: str | None) -> None:
     """Change the name and preferred language of an account."""
     user.name = name.strip()

@@ -269,7 +269,7 @@ def set_language():
     if form.validate_on_submit() and form.language.data in LANGUAGES:
         session["locale"] = form.language.data
         if current_user.is_authenticated:
-            current_user.locale = form.language.data
+            services.set_locale(db.session, user=current_user, locale=form.language.data)
     return redirect(_safe_next(form.next.data))
 
 

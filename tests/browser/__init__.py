@@ -1,0 +1,1 @@
+"""Browser tests: the portal in headless Chromium, every page checked with axe-core."""
