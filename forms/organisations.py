@@ -13,8 +13,9 @@ from portal.labels import LEGAL_FORM_LABELS, ROLE_LABELS
 from portal.models import Role
 
 def role_choices(roles) -> list[SelectChoice]:
-    """Return the given roles as choices, in the order of the Role enum."""
-    return [SelectChoice(role.value, ROLE_LABELS[role]) for role in Role if role in roles]
+    """Return the given roles as choices, administrators last so the default is least power."""
+    ordered = sorted((role for role in Role if role in roles), key=lambda role: role.is_admin)
+    return [SelectChoice(role.value, ROLE_LABELS[role]) for role in ordered]
 
 
 def _strip(value: str | None) -> str | None:

@@ -25,7 +25,8 @@ class Case:
     """What one route answers to each role."""
 
     url: Callable[[World], str]
-    method: str = "GET"
+    #: Every HTTP method the route accepts (HEAD and OPTIONS aside).
+    methods: tuple[str, ...] = ("GET",)
     #: Roles that may use the route; None means every signed-in role.
     allowed: set[str] | None = None
     #: Answer for the anonymous visitor.
@@ -44,16 +45,23 @@ class Case:
         return 403
 
 
-def public(url, method="GET") -> Case:
-    return Case(url if callable(url) else (lambda w, u=url: u), method, anonymous=OK)
+GET, POST, FORM = ("GET",), ("POST",), ("GET", "POST")
 
 
-def signed_in(url, method="GET", **kw) -> Case:
-    return Case(url if callable(url) else (lambda w, u=url: u), method, **kw)
+def _url(url) -> Callable[[World], str]:
+    return url if callable(url) else (lambda w, u=url: u)
 
 
-def only(roles: set[str], url, method="GET", **kw) -> Case:
-    return Case(url if callable(url) else (lambda w, u=url: u), method, allowed=roles, **kw)
+def public(url, methods=GET) -> Case:
+    return Case(_url(url), methods, anonymous=OK)
+
+
+def signed_in(url, methods=GET, **kw) -> Case:
+    return Case(_url(url), methods, **kw)
+
+
+def only(roles: set[str], url, methods=GET, **kw) -> Case:
+    return Case(_url(url), methods, allowed=roles, **kw)
 
 
 #: (endpoint, rule) -> what each role gets. Objects in URLs belong to the user's own world.
@@ -61,38 +69,38 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("static", "/static/<path:filename>"): public("/static/css/portal.css"),
     ("home.index", "/"): public("/"),
     ("home.health", "/gezondheid"): public("/gezondheid"),
-    ("auth.login", "/inloggen"): public("/inloggen"),
+    ("auth.login", "/inloggen"): public("/inloggen", FORM),
     # The second sign-in step is open to all, but without a password step first it sends
     # everyone back to the sign-in page.
     ("auth.totp", "/inloggen/code"): Case(
-        lambda w: "/inloggen/code", special={r: LOGIN for r in ROLE_NAMES}
+        lambda w: "/inloggen/code", FORM, special={r: LOGIN for r in ROLE_NAMES}
     ),
     ("auth.totp_setup", "/inloggen/tweestaps-instellen"): Case(
-        lambda w: "/inloggen/tweestaps-instellen", special={r: LOGIN for r in ROLE_NAMES}
+        lambda w: "/inloggen/tweestaps-instellen", FORM, special={r: LOGIN for r in ROLE_NAMES}
     ),
-    ("auth.logout", "/uitloggen"): signed_in("/uitloggen", "POST"),
-    ("auth.forgot_password", "/wachtwoord-vergeten"): public("/wachtwoord-vergeten"),
+    ("auth.logout", "/uitloggen"): signed_in("/uitloggen", POST),
+    ("auth.forgot_password", "/wachtwoord-vergeten"): public("/wachtwoord-vergeten", FORM),
     # An unknown token is a 404 for everyone: the link page says it no longer works.
     ("auth.reset_password", "/wachtwoord-herstellen/<token>"): Case(
-        lambda w: "/wachtwoord-herstellen/onbekend", anonymous=404, special={r: 404 for r in ROLE_NAMES}
+        lambda w: "/wachtwoord-herstellen/onbekend", FORM, anonymous=404, special={r: 404 for r in ROLE_NAMES}
     ),
     ("auth.accept_invitation", "/uitnodiging/<token>"): Case(
-        lambda w: "/uitnodiging/onbekend", anonymous=404, special={r: 404 for r in ROLE_NAMES}
+        lambda w: "/uitnodiging/onbekend", FORM, anonymous=404, special={r: 404 for r in ROLE_NAMES}
     ),
-    ("auth.switch_organisation", "/organisatie-wisselen"): signed_in("/organisatie-wisselen", "POST"),
-    ("auth.set_language", "/taal"): public("/taal", "POST"),
-    ("auth.account", "/account"): signed_in("/account"),
-    ("auth.change_password", "/account/wachtwoord"): signed_in("/account/wachtwoord", "POST"),
-    ("auth.account_totp", "/account/tweestaps"): signed_in("/account/tweestaps"),
+    ("auth.switch_organisation", "/organisatie-wisselen"): signed_in("/organisatie-wisselen", POST),
+    ("auth.set_language", "/taal"): public("/taal", POST),
+    ("auth.account", "/account"): signed_in("/account", FORM),
+    ("auth.change_password", "/account/wachtwoord"): signed_in("/account/wachtwoord", POST),
+    ("auth.account_totp", "/account/tweestaps"): signed_in("/account/tweestaps", FORM),
     ("organisations.profile", "/organisatie"): signed_in("/organisatie"),
-    ("organisations.edit_profile", "/organisatie/bewerken"): only({"provider_admin"}, "/organisatie/bewerken"),
-    ("organisations.add_location", "/organisatie/locaties"): only({"provider_admin"}, "/organisatie/locaties", "POST"),
+    ("organisations.edit_profile", "/organisatie/bewerken"): only({"provider_admin"}, "/organisatie/bewerken", FORM),
+    ("organisations.add_location", "/organisatie/locaties"): only({"provider_admin"}, "/organisatie/locaties", POST),
     ("organisations.remove_location", "/organisatie/locaties/<int:location_id>/verwijderen"): only(
-        {"provider_admin"}, lambda w: f"/organisatie/locaties/{w.provider.locations[0].id}/verwijderen", "POST"
+        {"provider_admin"}, lambda w: f"/organisatie/locaties/{w.provider.locations[0].id}/verwijderen", POST
     ),
-    ("organisations.add_contact", "/organisatie/contactpersonen"): only({"provider_admin"}, "/organisatie/contactpersonen", "POST"),
+    ("organisations.add_contact", "/organisatie/contactpersonen"): only({"provider_admin"}, "/organisatie/contactpersonen", POST),
     ("organisations.remove_contact", "/organisatie/contactpersonen/<int:contact_id>/verwijderen"): only(
-        {"provider_admin"}, lambda w: f"/organisatie/contactpersonen/{w.provider.contacts[0].id}/verwijderen", "POST"
+        {"provider_admin"}, lambda w: f"/organisatie/contactpersonen/{w.provider.contacts[0].id}/verwijderen", POST
     ),
     ("organisations.members", "/organisatie/leden"): only(ADMINS, "/organisatie/leden"),
     # Members of a region's body: the region admin manages them; a provider admin gets 404.
@@ -100,17 +108,17 @@ MATRIX: dict[tuple[str, str], Case] = {
         {"region_admin"}, lambda w: f"/organisaties/{w.council.id}/leden", special={"provider_admin": 404}
     ),
     ("organisations.invite", "/organisaties/<int:organisation_id>/uitnodigen"): only(
-        {"region_admin"}, lambda w: f"/organisaties/{w.region.id}/uitnodigen", "POST", special={"provider_admin": 404}
+        {"region_admin"}, lambda w: f"/organisaties/{w.region.id}/uitnodigen", POST, special={"provider_admin": 404}
     ),
     ("organisations.revoke_invitation", "/uitnodigingen/<int:invitation_id>/intrekken"): only(
-        {"region_admin"}, lambda w: f"/uitnodigingen/{w.invitation_id}/intrekken", "POST", special={"provider_admin": 404}
+        {"region_admin"}, lambda w: f"/uitnodigingen/{w.invitation_id}/intrekken", POST, special={"provider_admin": 404}
     ),
     ("organisations.change_role", "/lidmaatschappen/<int:membership_id>/rol"): only(
-        {"region_admin"}, lambda w: f"/lidmaatschappen/{w.user('buyer').memberships[0].id}/rol", "POST",
+        {"region_admin"}, lambda w: f"/lidmaatschappen/{w.user('buyer').memberships[0].id}/rol", POST,
         special={"provider_admin": 404},
     ),
     ("organisations.remove_member", "/lidmaatschappen/<int:membership_id>/verwijderen"): only(
-        {"region_admin"}, lambda w: f"/lidmaatschappen/{w.user('buyer').memberships[0].id}/verwijderen", "POST",
+        {"region_admin"}, lambda w: f"/lidmaatschappen/{w.user('buyer').memberships[0].id}/verwijderen", FORM,
         special={"provider_admin": 404},
     ),
     ("organisations.municipalities", "/regio/gemeenten"): only(STAFF, "/regio/gemeenten"),
@@ -131,10 +139,15 @@ MATRIX: dict[tuple[str, str], Case] = {
 
 
 def test_every_route_is_in_the_matrix(app):
-    """A route that nobody declared in the matrix fails the build."""
-    routes = {(rule.endpoint, rule.rule) for rule in app.url_map.iter_rules()}
-    assert routes - set(MATRIX) == set(), "add these routes to MATRIX"
-    assert set(MATRIX) - routes == set(), "these MATRIX entries have no route any more"
+    """A route, or a method of a route, that nobody declared in the matrix fails the build."""
+    routes = {
+        (rule.endpoint, rule.rule): tuple(sorted(rule.methods - {"HEAD", "OPTIONS"}))
+        for rule in app.url_map.iter_rules()
+    }
+    assert set(routes) - set(MATRIX) == set(), "add these routes to MATRIX"
+    assert set(MATRIX) - set(routes) == set(), "these MATRIX entries have no route any more"
+    wrong_methods = {route: methods for route, methods in routes.items() if tuple(sorted(MATRIX[route].methods)) != methods}
+    assert wrong_methods == {}, "declare these methods in MATRIX"
 
 
 def test_every_route_declares_who_may_use_it(app):
@@ -165,22 +178,26 @@ def matrix_world(world):
     return world
 
 
+CALLS = [(route, method) for route in sorted(MATRIX) for method in MATRIX[route].methods]
+
+
 @pytest.mark.parametrize("role", [ANONYMOUS, *ROLE_NAMES])
-@pytest.mark.parametrize("route", sorted(MATRIX), ids=lambda r: f"{r[0]}:{r[1]}")
-def test_route_answers_each_role_as_declared(app, client, matrix_world, route, role):
+@pytest.mark.parametrize("call", CALLS, ids=lambda c: f"{c[1]} {c[0][0]}:{c[0][1]}")
+def test_route_answers_each_role_as_declared(app, client, matrix_world, call, role):
     """Each role gets exactly the answer the matrix declares, and never a server error."""
+    route, method = call
     case = MATRIX[route]
     user = None if role == ANONYMOUS else matrix_world.user(role)
     sign_in_as(client, user)
     url = case.url(matrix_world)
-    response = client.open(url, method=case.method)
+    response = client.open(url, method=method)
     expected = case.expected(role)
     status = response.status_code
-    assert status < 500, f"{case.method} {url} as {role}: {status}"
+    assert status < 500, f"{method} {url} as {role}: {status}"
     if expected == OK:
-        assert status not in (401, 403, 404, 405), f"{case.method} {url} as {role}: {status}"
+        assert status not in (401, 403, 404, 405), f"{method} {url} as {role}: {status}"
         assert "/inloggen" not in response.headers.get("Location", ""), f"{url} as {role} asked to sign in"
     elif expected == LOGIN:
         assert status == 302 and "/inloggen" in response.headers["Location"], f"{url} as {role}: {status}"
     else:
-        assert status == expected, f"{case.method} {url} as {role}: {status}, expected {expected}"
+        assert status == expected, f"{method} {url} as {role}: {status}, expected {expected}"

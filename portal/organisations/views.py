@@ -294,24 +294,26 @@ def change_role(membership_id: int):
     return redirect(url_for("organisations.members", organisation_id=membership.organisation_id))
 
 
-@bp.route("/lidmaatschappen/<int:membership_id>/verwijderen", methods=["POST"])
+@bp.route("/lidmaatschappen/<int:membership_id>/verwijderen", methods=["GET", "POST"])
 @roles(ADMINS)
 def remove_member(membership_id: int):
-    """End someone's membership of the organisation."""
+    """Ask for confirmation and a reason, then end someone's membership of the organisation."""
     membership = _managed_membership(membership_id)
     organisation_id = membership.organisation_id
     form = RemoveMemberForm()
     if form.validate_on_submit():
+        name = membership.user.name
         try:
             services.remove_member(
                 db.session, membership=membership, actor=current_user,
                 acting_for=g.membership.organisation, reason=form.reason.data,
             )
         except services.OrganisationError as error:
-            flash(str(error), "error")
+            form.form_errors.append(str(error))
         else:
-            flash(_("%(name)s is no longer a member.", name=membership.user.name), "success")
-    return redirect(url_for("organisations.members", organisation_id=organisation_id))
+            flash(_("%(name)s is no longer a member.", name=name), "success")
+            return redirect(url_for("organisations.members", organisation_id=organisation_id))
+    return render_form("organisations/remove_member.html", form, membership=membership)
 
 
 # The region's lists -----------------------------------------------------------------------

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
+from flask_babel import force_locale, gettext
 from playwright.sync_api import Browser, Error, Locator, Page, Response, sync_playwright
 from werkzeug.serving import make_server
 
@@ -201,6 +202,12 @@ def sign_in(page: Page, email: str, password: str = PASSWORD) -> Response:
 def sign_out(page: Page) -> Response:
     """Sign out with the button in the page header."""
     return follow(page, page.locator("header form[action$='/uitloggen'] button"))
+
+
+def in_language(app: Flask, locale: str, message: str, **variables) -> str:
+    """Return a message as the portal shows it in the given language."""
+    with app.test_request_context(), force_locale(locale):
+        return gettext(message, **variables)
 
 
 def main_menu(page: Page) -> Locator:
