@@ -3,6 +3,10 @@
 Every page a test sees must be checked with axe: open pages with `visit`, follow links and
 submit forms with `follow`, and call `check_a11y` after changing a page in place. A test that
 loads a page without checking it fails at teardown.
+
+The portal sends a strict Content-Security-Policy (script-src 'self'). Playwright injects axe
+through the DevTools protocol, which the policy does not govern, so contexts keep the policy
+(no `bypass_csp`) and the tests also fail on any CSP violation the browser reports.
 """
 
 from __future__ import annotations
@@ -173,7 +177,7 @@ def visit(page: Page, path: str, status: int = 200) -> Response:
     assert response is not None and response.status == status, (
         f"{path} answered {response.status if response else None}, expected {status}"
     )
-    if _WATCHES[page].javascript:
+    if _WATCHES[page].javascript:  # axe needs JavaScript; the same pages are checked elsewhere
         check_a11y(page)
     return response
 
@@ -213,3 +217,8 @@ def in_language(app: Flask, locale: str, message: str, **variables) -> str:
 def main_menu(page: Page) -> Locator:
     """Return the links of the main menu."""
     return page.locator("header nav[aria-label] a")
+
+
+def menu_link(page: Page, path: str) -> Locator:
+    """Return the main-menu link to a path."""
+    return page.locator(f"header nav[aria-label] a[href='{path}']")
