@@ -61,39 +61,27 @@ def update_provider_profile(
     return changes
 
 
-def add_location(session: Session, *, provider: Provider, actor: User, **values) -> ProviderLocation:
-    """Add a place where the provider delivers care."""
-    location = ProviderLocation(provider=provider, **values)
-    session.add(location)
+#: Entries of a provider's profile that are added and removed as a whole, by audit name.
+ProfileEntry = ProviderLocation | ProviderContact
+_ENTRY_NAMES = {ProviderLocation: "location", ProviderContact: "contact"}
+
+
+def add_profile_entry(session: Session, *, provider: Provider, actor: User, kind: type[ProfileEntry], **values) -> ProfileEntry:
+    """Add a location or contact person to the provider's profile."""
+    entry = kind(provider=provider, **values)
+    session.add(entry)
     session.flush()
-    record(session, action="provider.location_added", obj=location, object_label=f"{provider.name}: {location.name}",
-           actor=actor, organisation=provider, changes={k: [None, v] for k, v in values.items()})
-    return location
+    record(session, action=f"provider.{_ENTRY_NAMES[kind]}_added", obj=entry,
+           object_label=f"{provider.name}: {entry.name}", actor=actor, organisation=provider,
+           changes={key: [None, value] for key, value in values.items()})
+    return entry
 
 
-def remove_location(session: Session, *, location: ProviderLocation, actor: User) -> None:
-    """Remove one of the provider's locations."""
-    record(session, action="provider.location_removed", obj=location,
-           object_label=f"{location.provider.name}: {location.name}", actor=actor, organisation=location.provider)
-    session.delete(location)
-    session.flush()
-
-
-def add_contact(session: Session, *, provider: Provider, actor: User, **values) -> ProviderContact:
-    """Add a contact person to the provider's profile."""
-    contact = ProviderContact(provider=provider, **values)
-    session.add(contact)
-    session.flush()
-    record(session, action="provider.contact_added", obj=contact, object_label=f"{provider.name}: {contact.name}",
-           actor=actor, organisation=provider, changes={k: [None, v] for k, v in values.items()})
-    return contact
-
-
-def remove_contact(session: Session, *, contact: ProviderContact, actor: User) -> None:
-    """Remove a contact person from the provider's profile."""
-    record(session, action="provider.contact_removed", obj=contact,
-           object_label=f"{contact.provider.name}: {contact.name}", actor=actor, organisation=contact.provider)
-    session.delete(contact)
+def remove_profile_entry(session: Session, *, entry: ProfileEntry, actor: User) -> None:
+    """Remove a location or contact person from the provider's profile."""
+    record(session, action=f"provider.{_ENTRY_NAMES[type(entry)]}_removed", obj=entry,
+           object_label=f"{entry.provider.name}: {entry.name}", actor=actor, organisation=entry.provider)
+    session.delete(entry)
     session.flush()
 
 

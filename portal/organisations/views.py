@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from forms.auth import ConfirmForm
 from forms.organisations import (
     ChangeRoleForm,
     ContactForm,
@@ -115,38 +116,45 @@ def edit_profile():
     return render_form("organisations/edit_profile.html", form, provider=provider, conflict=False)
 
 
+def _profile_with_errors(provider: Provider, location_form: LocationForm, contact_form: ContactForm):
+    return render_template(
+        "organisations/profile.html", organisation=provider, can_edit=True,
+        location_form=location_form, contact_form=contact_form,
+    ), 422
+
+
+def _remove_entry(kind, entry_id: int, anchor: str, message: str):
+    provider = _acting_organisation()
+    entry = get_or_404(kind, entry_id)
+    if entry.provider_id != provider.id:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        services.remove_profile_entry(db.session, entry=entry, actor=current_user)
+        flash(message, "success")
+    return redirect(url_for("organisations.profile") + anchor)
+
+
 @bp.route("/organisatie/locaties", methods=["POST"])
 @roles(Role.PROVIDER_ADMIN)
 def add_location():
     """Add a location to the provider's profile."""
     provider = _acting_organisation()
     form = LocationForm()
-    if form.validate_on_submit():
-        services.add_location(
-            db.session, provider=provider, actor=current_user,
-            name=form.name.data, address=form.address.data, postcode=form.postcode.data, city=form.city.data,
-        )
-        flash(_("The location has been added."), "success")
-        return redirect(url_for("organisations.profile") + "#locaties")
-    return render_form(
-        "organisations/profile.html", form, organisation=provider, can_edit=True,
-        location_form=form, contact_form=ContactForm(formdata=None),
+    if not form.validate_on_submit():
+        return _profile_with_errors(provider, form, ContactForm(formdata=None))
+    services.add_profile_entry(
+        db.session, provider=provider, actor=current_user, kind=ProviderLocation,
+        name=form.name.data, address=form.address.data, postcode=form.postcode.data, city=form.city.data,
     )
+    flash(_("The location has been added."), "success")
+    return redirect(url_for("organisations.profile") + "#locaties")
 
 
 @bp.route("/organisatie/locaties/<int:location_id>/verwijderen", methods=["POST"])
 @roles(Role.PROVIDER_ADMIN)
 def remove_location(location_id: int):
     """Remove a location from the provider's profile."""
-    provider = _acting_organisation()
-    location = get_or_404(ProviderLocation, location_id)
-    if location.provider_id != provider.id:
-        abort(404)
-    form = RemoveMemberForm()
-    if form.validate_on_submit():
-        services.remove_location(db.session, location=location, actor=current_user)
-        flash(_("The location has been removed."), "success")
-    return redirect(url_for("organisations.profile") + "#locaties")
+    return _remove_entry(ProviderLocation, location_id, "#locaties", _("The location has been removed."))
 
 
 @bp.route("/organisatie/contactpersonen", methods=["POST"])
@@ -155,32 +163,21 @@ def add_contact():
     """Add a contact person to the provider's profile."""
     provider = _acting_organisation()
     form = ContactForm()
-    if form.validate_on_submit():
-        services.add_contact(
-            db.session, provider=provider, actor=current_user,
-            name=form.name.data, subject=form.subject.data, email=form.email.data, phone=form.phone.data or None,
-        )
-        flash(_("The contact person has been added."), "success")
-        return redirect(url_for("organisations.profile") + "#contactpersonen")
-    return render_form(
-        "organisations/profile.html", form, organisation=provider, can_edit=True,
-        location_form=LocationForm(formdata=None), contact_form=form,
+    if not form.validate_on_submit():
+        return _profile_with_errors(provider, LocationForm(formdata=None), form)
+    services.add_profile_entry(
+        db.session, provider=provider, actor=current_user, kind=ProviderContact,
+        name=form.name.data, subject=form.subject.data, email=form.email.data, phone=form.phone.data or None,
     )
+    flash(_("The contact person has been added."), "success")
+    return redirect(url_for("organisations.profile") + "#contactpersonen")
 
 
 @bp.route("/organisatie/contactpersonen/<int:contact_id>/verwijderen", methods=["POST"])
 @roles(Role.PROVIDER_ADMIN)
 def remove_contact(contact_id: int):
     """Remove a contact person from the provider's profile."""
-    provider = _acting_organisation()
-    contact = get_or_404(ProviderContact, contact_id)
-    if contact.provider_id != provider.id:
-        abort(404)
-    form = RemoveMemberForm()
-    if form.validate_on_submit():
-        services.remove_contact(db.session, contact=contact, actor=current_user)
-        flash(_("The contact person has been removed."), "success")
-    return redirect(url_for("organisations.profile") + "#contactpersonen")
+    return _remove_entry(ProviderContact, contact_id, "#contactpersonen", _("The contact person has been removed."))
 
 
 # Members ----------------------------------------------------------------------------------
@@ -255,7 +252,7 @@ def revoke_invitation(invitation_id: int):
     """Withdraw an invitation that was not accepted yet."""
     invitation = get_or_404(Invitation, invitation_id)
     organisation = _manageable(invitation.organisation_id)
-    form = RemoveMemberForm()
+    form = ConfirmForm()
     if form.validate_on_submit():
         try:
             accounts.revoke_invitation(db.session, invitation=invitation, actor=current_user, acting_for=g.membership.organisation)
