@@ -28,6 +28,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     register_request_hooks(app)
     register_blueprints(app)
     register_cli(app)
+    load_modules(app)
 
     from portal.access import check_declarations
 
@@ -56,6 +57,7 @@ def configure(app: Flask, settings: Settings) -> None:
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
         RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
         RATELIMIT_HEADERS_ENABLED=False,
+        PORTAL_MODULES=("consultations",),
     )
     app.config.update(settings.overrides)
     if settings.trusted_proxies:
@@ -108,6 +110,14 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(organisations_bp)
     app.register_blueprint(admin_bp)
+
+
+def load_modules(app: Flask) -> None:
+    """Load the feature modules that live beside the core, each through its ``load(app)``."""
+    import importlib
+
+    for name in app.config["PORTAL_MODULES"]:
+        importlib.import_module(name).load(app)
 
 
 def register_cli(app: Flask) -> None:

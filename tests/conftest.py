@@ -83,7 +83,7 @@ def _database(tmp_path_factory):
                 connection.execute(text("CREATE SCHEMA public"))
         from flask_migrate import upgrade
 
-        upgrade()
+        upgrade(revision="heads")
         db.engine.dispose()
     return instance, url
 

@@ -24,12 +24,12 @@ def test_an_empty_database_upgrades_to_head_and_back(tmp_path):
     url = f"sqlite:///{tmp_path}/fresh.sqlite3"
     app = create_app(make_settings(str(tmp_path), url))
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
         tables = set(inspect(db.engine).get_table_names())
         assert {"organisations", "users", "memberships", "audit_events", "outbox_messages"} <= tables
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) == {"alembic_version"}
-        upgrade()
+        upgrade(revision="heads")
         db.engine.dispose()
     engine = create_engine(url)
     with engine.connect() as connection:
