@@ -74,7 +74,7 @@ def configure(app: Flask, settings: Settings) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the extension objects to this application."""
     from portal import i18n
-    from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from portal.extensions import babel, csrf, db, file_store, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -82,6 +82,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     login_manager.init_app(app)
+    file_store.init_app(app)
 
 
 def register_request_hooks(app: Flask) -> None:

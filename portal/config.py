@@ -35,6 +35,9 @@ class Settings:
     instance_path: str | None = None
     #: "local" (a folder under the instance path) or an s3:// URL.
     file_store: str = "local"
+    #: Endpoint of an S3-compatible store other than AWS (MinIO, Ceph, ...); credentials come
+    #: from the usual AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY variables.
+    s3_endpoint_url: str | None = None
     #: "outbox" keeps mail in the database for administrators to read; or smtp://host:port.
     mail_transport: str = "outbox"
     mail_sender: str = "Jeugdzorgportaal <noreply@portal.example.org>"
@@ -77,6 +80,7 @@ class Settings:
             database_url=env.get("PORTAL_DATABASE_URL") or None,
             instance_path=env.get("PORTAL_INSTANCE_PATH") or None,
             file_store=env.get("PORTAL_FILE_STORE", base.file_store),
+            s3_endpoint_url=env.get("PORTAL_S3_ENDPOINT_URL") or None,
             mail_transport=env.get("PORTAL_MAIL_TRANSPORT", base.mail_transport),
             mail_sender=env.get("PORTAL_MAIL_SENDER", base.mail_sender),
             ratelimit_storage_uri=env.get(

@@ -50,7 +50,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
 
 def init_transactions(app) -> None:
     """Commit once per request when it succeeded, roll back otherwise."""
-    from portal.extensions import db
+    from portal.extensions import db, file_store
     from portal.mail import deliver_queued
 
     @app.after_request
@@ -58,12 +58,15 @@ def init_transactions(app) -> None:
         session = db.session
         if response.status_code < 400:
             session.commit()
+            file_store.request_committed()
             deliver_queued()
         else:
             session.rollback()
+            file_store.request_rolled_back()
         return response
 
     @app.teardown_request
     def _rollback_on_error(exc):
         if exc is not None:
             db.session.rollback()
+            file_store.request_rolled_back()

@@ -9,6 +9,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
 from portal.db import Base
+from portal.files.store import FileStore
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
@@ -16,3 +17,4 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+file_store = FileStore()

@@ -1,6 +1,7 @@
 """All models, importable from one place."""
 
 from portal.models.audit import AuditEvent
+from portal.models.files import StoredFile
 from portal.models.mail import MailStatus, OutboxMessage
 from portal.models.organisations import (
     Body,
@@ -48,5 +49,6 @@ __all__ = [
     "ProviderLocation",
     "Region",
     "Role",
+    "StoredFile",
     "User",
 ]
