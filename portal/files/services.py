@@ -7,6 +7,7 @@ import tempfile
 from typing import BinaryIO
 
 from flask import Response, current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from portal.extensions import file_store
@@ -49,7 +50,7 @@ def save_upload(
         except FileStoreError as error:
             current_app.logger.error("File store failed during upload: %s", error)
             raise UploadRejected(
-                "The file could not be stored. Nothing was saved; please try again later."
+                _l("The file could not be stored. Nothing was saved; please try again later.")
             ) from error
     stored = StoredFile(
         key=key,
