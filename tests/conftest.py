@@ -24,6 +24,8 @@ from portal.models import Body, Municipality, Provider, Region, Role, User
 from tests import factories
 
 TEST_SECRET = "test-secret-key-" + "x" * 32
+#: Reference data the migrations seed; kept between tests.
+REFERENCE_TABLES = frozenset({"evidence_types"})
 
 
 class IsolatedClient(FlaskClient):
@@ -108,7 +110,7 @@ def _clean_database(request):
         db.session.remove()
     with app.app_context():
         db.session.remove()
-        tables = [table.name for table in reversed(db.metadata.sorted_tables)]
+        tables = [table.name for table in reversed(db.metadata.sorted_tables) if table.name not in REFERENCE_TABLES]
         with db.engine.begin() as connection:
             if connection.dialect.name == "postgresql":
                 connection.execute(text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))

@@ -1,6 +1,7 @@
 """All models, importable from one place."""
 
 from portal.models.audit import AuditEvent
+from portal.models.evidence import EvidenceType, ValidityRule
 from portal.models.files import StoredFile
 from portal.models.mail import MailStatus, OutboxMessage
 from portal.models.organisations import (
@@ -34,6 +35,7 @@ __all__ = [
     "STAFF_ROLES",
     "AuditEvent",
     "Body",
+    "EvidenceType",
     "BodyKind",
     "Invitation",
     "LegalForm",
@@ -51,4 +53,5 @@ __all__ = [
     "Role",
     "StoredFile",
     "User",
+    "ValidityRule",
 ]

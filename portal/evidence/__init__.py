@@ -1,0 +1,1 @@
+"""Evidence: the catalogue, validity rules and (with the vault) providers' documents."""
