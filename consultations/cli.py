@@ -1,9 +1,16 @@
-"""Command-line tasks for consultations."""
+"""Command-line tasks for consultations: import and export the archive, import reactions from CSV."""
 
 from __future__ import annotations
 
+import click
 from flask import Flask
 from flask.cli import AppGroup
+from sqlalchemy import select
+
+from consultations import archive
+from consultations.models import Consultation
+from portal.extensions import db
+from portal.models import Region
 
 consultations_cli = AppGroup("consultations", help="Import, export and analyse consultations.")
 
@@ -11,3 +18,52 @@ consultations_cli = AppGroup("consultations", help="Import, export and analyse c
 def register(app: Flask) -> None:
     """Add the consultations command group."""
     app.cli.add_command(consultations_cli)
+
+
+def _consultation(consultation_id: int) -> Consultation:
+    consultation = db.session.get(Consultation, consultation_id)
+    if consultation is None:
+        raise click.ClickException(f"No consultation with id {consultation_id}.")
+    return consultation
+
+
+@consultations_cli.command("import")
+@click.argument("file", type=click.File("rb"))
+@click.option("--region", "region_code", required=True, help="Code of the region that consulted, e.g. JR-DEMO.")
+def import_command(file, region_code: str) -> None:
+    """Create a consultation from an archive file; print its id on the last line."""
+    region = db.session.scalar(select(Region).where(Region.code == region_code))
+    if region is None:
+        raise click.ClickException(f"No region with code {region_code}.")
+    try:
+        consultation = archive.import_archive(db.session, file.read(), region=region)
+    except archive.ArchiveError as error:
+        db.session.rollback()
+        raise click.ClickException(f"{file.name}: {error}. Nothing was imported.") from error
+    db.session.commit()
+    click.echo(f"Imported {consultation.title!r} with {len(consultation.questions)} questions.")
+    click.echo(consultation.id)
+
+
+@consultations_cli.command("export")
+@click.argument("consultation_id", type=int)
+def export_command(consultation_id: int) -> None:
+    """Print the archive of a consultation (JSON, consultation-archive/1)."""
+    click.echo(archive.export_archive(db.session, _consultation(consultation_id)), nl=False)
+
+
+@consultations_cli.command("import-csv")
+@click.argument("consultation_id", type=int)
+@click.argument("file", type=click.File("rb"))
+def import_csv_command(consultation_id: int, file) -> None:
+    """Add reactions from a CSV file (respondent, audience, municipality, one column per question key)."""
+    consultation = _consultation(consultation_id)
+    try:
+        created = archive.import_csv(db.session, file.read(), consultation=consultation)
+    except archive.CsvImportError as error:
+        db.session.rollback()
+        for line in error.errors:
+            click.echo(f"{file.name}: {line}", err=True)
+        raise click.ClickException(f"{len(error.errors)} problem(s) found; nothing was imported.") from error
+    db.session.commit()
+    click.echo(f"Imported {len(created)} reactions: {', '.join(r.ref for r in created)}.")

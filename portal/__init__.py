@@ -106,11 +106,13 @@ def register_blueprints(app: Flask) -> None:
     from portal.auth.views import bp as auth_bp
     from portal.home.views import bp as home_bp
     from portal.organisations.views import bp as organisations_bp
+    from portal.rounds.views import bp as rounds_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(organisations_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(rounds_bp)
 
 
 def load_modules(app: Flask) -> None:
@@ -125,6 +127,8 @@ def register_cli(app: Flask) -> None:
     """Add the command-line groups."""
     from portal.auth.cli import register as register_auth_cli
     from portal.demo.cli import register as register_demo_cli
+    from portal.kpi.cli import register as register_kpi_cli
 
     register_auth_cli(app)
     register_demo_cli(app)
+    register_kpi_cli(app)

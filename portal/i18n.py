@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, session
+from flask import Flask, has_request_context, session
 from flask_login import current_user
 
 #: Languages the portal speaks, with the name each uses for itself.
@@ -12,6 +12,8 @@ DEFAULT_LOCALE = "nl"
 
 def select_locale() -> str:
     """Choose the language: the switch in this session, then the account's, then Dutch."""
+    if not has_request_context():
+        return DEFAULT_LOCALE  # the command line writes Dutch, like the portal by default
     chosen = session.get("locale")
     if chosen in LANGUAGES:
         return chosen

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from portal.models import BodyKind, LegalForm, Role
+from portal.models import BodyKind, LegalForm, Role, ValidityRule
 
 ROLE_LABELS = {
     Role.PROVIDER_ADMIN: _l("Provider administrator"),
@@ -39,10 +39,22 @@ BODY_KIND_LABELS = {
 }
 
 
+VALIDITY_RULE_LABELS = {
+    ValidityRule.MAX_AGE: _l("Issued at most a number of days before submission"),
+    ValidityRule.EXPIRY_DATE: _l("Not expired on the submission date"),
+    ValidityRule.FINANCIAL_YEAR: _l("Covers a given financial year"),
+    ValidityRule.NONE: _l("No time limit"),
+}
+
+
 def init_app(app: Flask) -> None:
     """Let templates turn codes into words."""
-    app.jinja_env.globals.update(
-        role_label=lambda role: ROLE_LABELS[Role(role)],
-        legal_form_label=lambda form: LEGAL_FORM_LABELS[LegalForm(form)],
-        body_kind_label=lambda kind: BODY_KIND_LABELS[BodyKind(kind)],
-    )
+    labels = {
+        "role_label": lambda role: ROLE_LABELS[Role(role)],
+        "legal_form_label": lambda form: LEGAL_FORM_LABELS[LegalForm(form)],
+        "body_kind_label": lambda kind: BODY_KIND_LABELS[BodyKind(kind)],
+        "validity_rule_label": lambda rule: VALIDITY_RULE_LABELS[ValidityRule(rule)],
+    }
+    # Usable both as functions and as filters (e.g. in map()).
+    app.jinja_env.globals.update(labels)
+    app.jinja_env.filters.update(labels)

@@ -6,13 +6,18 @@ from flask import Flask, current_app, g, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-#: (endpoint, label) in menu order; the access rule on each view decides who sees it.
+from portal.models import PROVIDER_ROLES
+
+#: (endpoint, label[, roles]) in menu order; the access rule on each view decides who sees it,
+#: and an entry with roles shows only to those roles (for public pages meant for some).
 MENU = [
     ("home.index", _l("Start")),
     ("organisations.profile", _l("My organisation")),
     ("organisations.members", _l("Members")),
     ("organisations.municipalities", _l("Municipalities and bodies")),
     ("organisations.providers", _l("Providers")),
+    ("rounds.index", _l("Admission rounds")),
+    ("rounds.public_index", _l("Open House"), PROVIDER_ROLES),
     ("admin.audit_log", _l("Audit log")),
     ("admin.outbox", _l("Outgoing mail")),
 ]
@@ -40,8 +45,11 @@ def menu_items() -> list[dict]:
         return []
     settings = current_app.config["PORTAL_SETTINGS"]
     items = []
-    for endpoint, label in MENU:
+    membership = g.get("membership")
+    for endpoint, label, *only_for in MENU:
         if endpoint == "admin.outbox" and settings.mail_transport != "outbox":
+            continue
+        if only_for and (membership is None or membership.role not in only_for[0]):
             continue
         if may_visit(endpoint):
             items.append(

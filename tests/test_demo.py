@@ -43,3 +43,18 @@ def test_the_demo_command_reports_what_it_did(app):
     assert "25 providers" in result.output
     again = runner.invoke(args=["demo", "seed"])
     assert "nothing new" in again.output
+
+
+def test_the_demo_has_a_published_round_that_providers_can_read(app, client):
+    from portal.demo.rounds import DRAFT_TITLE, PUBLISHED_TITLE
+    from portal.models import Round, RoundStatus
+
+    seed_demo(db.session)
+    db.session.commit()
+    published = db.session.scalar(select(Round).where(Round.title == PUBLISHED_TITLE))
+    draft = db.session.scalar(select(Round).where(Round.title == DRAFT_TITLE))
+    assert published.status is RoundStatus.PUBLISHED and draft.status is RoundStatus.DRAFT
+    assert len(published.product_groups) == 6 and len(published.requirements) == 13
+    page = client.get(f"/open-house/{published.id}").get_data(as_text=True)
+    assert "Moet een zzp&#39;er zonder personeel ook een VOG-beleid aanleveren?" in page
+    assert client.get(f"/open-house/{published.id}/toelatingsdocument").status_code == 200

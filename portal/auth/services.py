@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pyotp
 import segno
@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.audit.services import pending_changes, record
+from portal.clock import as_utc, now
 from portal.models import (
     ROLES_BY_KIND,
     Invitation,
@@ -36,16 +37,6 @@ TOTP_ISSUER = "Jeugdzorgportaal"
 
 class AccountError(Exception):
     """A rule about accounts was broken; the message can be shown to the user."""
-
-
-def now() -> datetime:
-    """Return the current moment in UTC."""
-    return datetime.now(UTC)
-
-
-def as_utc(moment: datetime) -> datetime:
-    """Treat a naive moment read back from SQLite as UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def hash_password(password: str) -> str:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.auth.services import add_membership, create_user, find_user
+from portal.demo.rounds import seed_rounds
 from portal.models import (
     Body,
     BodyKind,
@@ -323,6 +324,7 @@ class SeedReport:
     contacts: int = 0
     users: int = 0
     memberships: int = 0
+    rounds: int = 0
 
     @property
     def total(self) -> int:
@@ -349,6 +351,7 @@ _SINGULAR = {
     "contacts": "contact",
     "users": "user",
     "memberships": "membership",
+    "rounds": "round",
 }
 
 
@@ -409,6 +412,10 @@ def seed_demo(session: Session) -> SeedReport:
     for spec in _ACCOUNTS + _TEAM_MEMBERS:
         _ensure_account(session, report, demo, spec)
     session.flush()
+    report.rounds = seed_rounds(
+        session, region, buyer=find_user(session, "inkoper@demo.example.org"), provider=providers[0],
+        asker=find_user(session, "aanbieder@demo.example.org"),
+    )
     return report
 
 

@@ -1,8 +1,19 @@
 """All models, importable from one place."""
 
 from portal.models.audit import AuditEvent
+from portal.models.kpi import Claim, ImportStatus, KpiImport, Trajectory
 from portal.models.evidence import EvidenceType, ValidityRule
 from portal.models.files import StoredFile
+from portal.models.rounds import (
+    Addendum,
+    EntryWindow,
+    EvidenceRequirement,
+    ProductGroup,
+    Round,
+    RoundMunicipality,
+    RoundQuestion,
+    RoundStatus,
+)
 from portal.models.mail import MailStatus, OutboxMessage
 from portal.models.organisations import (
     Body,
@@ -29,15 +40,26 @@ from portal.models.users import (
 )
 
 __all__ = [
+    "Addendum",
+    "EntryWindow",
+    "EvidenceRequirement",
+    "ProductGroup",
+    "Round",
+    "RoundMunicipality",
+    "RoundQuestion",
+    "RoundStatus",
     "BODY_ROLES",
     "PROVIDER_ROLES",
     "ROLES_BY_KIND",
     "STAFF_ROLES",
     "AuditEvent",
     "Body",
+    "Claim",
     "EvidenceType",
+    "ImportStatus",
     "BodyKind",
     "Invitation",
+    "KpiImport",
     "LegalForm",
     "MailStatus",
     "Membership",
@@ -52,6 +74,7 @@ __all__ = [
     "Region",
     "Role",
     "StoredFile",
+    "Trajectory",
     "User",
     "ValidityRule",
 ]

@@ -1,0 +1,541 @@
+"""Import care data from two CSV files: trajectories and their monthly claims.
+
+The files are read as streams, a batch at a time, into temporary staging tables (PostgreSQL: COPY;
+SQLite: executemany). Checks that need the whole file (duplicates, claims for unknown
+trajectories) and the merge itself then run as a few set-based statements, so memory does not
+grow with the file. Everything happens inside one savepoint: a failing import changes nothing.
+The format is documented in docs/kpi-import-format.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, TextIO
+
+import psycopg
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from portal.models import ImportStatus, KpiImport, Municipality, Provider, User
+from portal.models.kpi import END_REASONS
+
+TRAJECTORY_COLUMNS = (
+    "trajectory_ref",
+    "client_ref",
+    "municipality_code",
+    "provider_kvk",
+    "product_group",
+    "product_code",
+    "referrer",
+    "request_date",
+    "start_date",
+    "end_date",
+    "end_reason",
+    "satisfaction",
+    "goals_met",
+)
+CLAIM_COLUMNS = ("trajectory_ref", "period", "amount_granted")
+
+#: Rows sent to the database at a time; memory use is bounded by this, not by the file.
+DEFAULT_BATCH_SIZE = 5000
+#: Rejected rows described in full in the result; all of them are counted.
+DEFAULT_MAX_ERRORS = 1000
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_PERIOD = re.compile(r"(\d{4})-(\d{2})")
+_AMOUNT = re.compile(r"\d{1,10}(\.\d{1,2})?")
+_CBS_CODE = re.compile(r"GM\d{4}")
+_KVK = re.compile(r"\d{8}")
+_SATISFACTION = re.compile(r"\d{1,2}")
+_GOALS = {"yes": True, "no": False, "": None}
+_MAX_LENGTHS = {"trajectory_ref": 50, "client_ref": 50, "product_group": 10, "product_code": 20, "referrer": 30}
+
+
+class KpiImportError(Exception):
+    """The import as a whole was refused or failed; no care data was changed."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    """Why one row of a file was rejected."""
+
+    file: str
+    line: int
+    #: The column at fault, or None when the row as a whole is wrong.
+    column: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.file} line {self.line}"
+        return f"{where}, {self.column}: {self.reason}" if self.column else f"{where}: {self.reason}"
+
+
+@dataclass
+class FileCounts:
+    """What happened to the rows of one file."""
+
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+
+    @property
+    def rows(self) -> int:
+        """Return the number of data rows read."""
+        return self.imported + self.updated + self.unchanged + self.rejected
+
+
+@dataclass
+class ImportResult:
+    """The outcome of an import: counts per file and the rejected rows."""
+
+    trajectories: FileCounts = field(default_factory=FileCounts)
+    claims: FileCounts = field(default_factory=FileCounts)
+    #: Rejected rows by file and line, at most ``max_errors`` of them.
+    errors: list[RowError] = field(default_factory=list)
+    #: The log entry of this run.
+    log_id: int | None = None
+
+    @property
+    def imported(self) -> int:
+        """Return the number of new rows in both files."""
+        return self.trajectories.imported + self.claims.imported
+
+    @property
+    def updated(self) -> int:
+        """Return the number of rows that changed stored data."""
+        return self.trajectories.updated + self.claims.updated
+
+    @property
+    def unchanged(self) -> int:
+        """Return the number of rows identical to stored data."""
+        return self.trajectories.unchanged + self.claims.unchanged
+
+    @property
+    def rejected(self) -> int:
+        """Return the number of rejected rows in both files."""
+        return self.trajectories.rejected + self.claims.rejected
+
+    @property
+    def errors_truncated(self) -> bool:
+        """Tell whether more rows were rejected than are described in ``errors``."""
+        return len({(error.file, error.line) for error in self.errors}) < self.rejected
+
+
+#: Called after every batch with the file name and the number of rows read so far.
+ProgressCallback = Callable[[str, int], None]
+
+
+def import_files(
+    session: Session,
+    *,
+    trajectories: TextIO,
+    claims: TextIO,
+    trajectories_name: str = "trajectories.csv",
+    claims_name: str = "claims.csv",
+    imported_by: User | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    max_errors: int = DEFAULT_MAX_ERRORS,
+    on_progress: ProgressCallback | None = None,
+) -> ImportResult:
+    """Validate and upsert both files in one savepoint; log the run; flush, never commit.
+
+    Raises KpiImportError, with the care data untouched, for a wrong header or when reading or
+    writing fails part-way. Bad rows do not fail the import: they are counted and described.
+    """
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    log = KpiImport(
+        imported_by_id=imported_by.id if imported_by else None,
+        imported_by_label=f"{imported_by.name} <{imported_by.email}>" if imported_by else "command line",
+        trajectories_file=trajectories_name[:255],
+        claims_file=claims_name[:255],
+        status=ImportStatus.RUNNING,
+    )
+    # Writing the log first also opens the outer transaction, so the savepoint below nests
+    # inside it on every driver (pysqlite would otherwise let RELEASE commit).
+    session.add(log)
+    session.flush()
+    result = ImportResult(log_id=log.id)
+    try:
+        trajectory_rows = _Reader(trajectories, trajectories_name, TRAJECTORY_COLUMNS)
+        claim_rows = _Reader(claims, claims_name, CLAIM_COLUMNS)
+        with session.begin_nested():
+            run = _Run(session, result, batch_size=batch_size, max_errors=max_errors, on_progress=on_progress)
+            run.import_trajectories(trajectory_rows)
+            run.import_claims(claim_rows)
+            run.drop_staging()
+    except KpiImportError as error:
+        _finish(session, log, result, ImportStatus.FAILED, str(error))
+        raise
+    except (OSError, UnicodeDecodeError, csv.Error, SQLAlchemyError, psycopg.Error, sqlite3.Error) as error:
+        message = f"The import failed and was undone: {error}"
+        _finish(session, log, result, ImportStatus.FAILED, message)
+        raise KpiImportError(message) from error
+    result.errors.sort(key=lambda e: (e.file != trajectories_name, e.line))
+    _finish(session, log, result, ImportStatus.SUCCEEDED, None)
+    # The merge bypassed the ORM; make loaded trajectories and claims read fresh values.
+    session.expire_all()
+    return result
+
+
+def _finish(session: Session, log: KpiImport, result: ImportResult, status: ImportStatus, error: str | None) -> None:
+    failed = status is ImportStatus.FAILED
+    for prefix, counts in (("trajectories", result.trajectories), ("claims", result.claims)):
+        for name in ("imported", "updated", "unchanged", "rejected"):
+            setattr(log, f"{prefix}_{name}", 0 if failed else getattr(counts, name))
+    log.status = status
+    log.error = error
+    log.finished_at = func.now()
+    session.flush()
+
+
+# Reading and checking rows -----------------------------------------------------------------
+
+
+class _Reader:
+    """The data rows of one CSV file, with their line numbers; checks the header first."""
+
+    def __init__(self, stream: TextIO, name: str, columns: tuple[str, ...]) -> None:
+        self.name = name
+        self._reader = csv.reader(stream)
+        try:
+            header = next(self._reader)
+        except StopIteration:
+            raise KpiImportError(f"{name} is empty: expected a header row with {', '.join(columns)}.") from None
+        header = [column.strip().lstrip("\ufeff").lower() for column in header]
+        if len(header) == 1 and ";" in header[0]:
+            raise KpiImportError(f"{name} is separated by semicolons; use commas. Nothing was imported.")
+        missing = [column for column in columns if column not in header]
+        unknown = [column for column in header if column not in columns]
+        doubled = sorted({column for column in header if header.count(column) > 1})
+        problems = []
+        if missing:
+            problems.append("missing columns: " + ", ".join(missing))
+        if unknown:
+            problems.append("unknown columns: " + ", ".join(unknown))
+        if doubled:
+            problems.append("columns given twice: " + ", ".join(doubled))
+        if problems:
+            raise KpiImportError(f"{name} has a wrong header ({'; '.join(problems)}); nothing was imported.")
+        self._positions = [header.index(column) for column in columns]
+        self._width = len(header)
+
+    def __iter__(self) -> Iterator[tuple[int, list[str] | None, str | None]]:
+        """Yield (line, values in the documented column order, problem with the row as a whole)."""
+        next_line = self._reader.line_num + 1
+        for row in self._reader:
+            line, next_line = next_line, self._reader.line_num + 1
+            if not row:
+                continue  # blank line
+            if len(row) != self._width:
+                yield line, None, f"expected {self._width} fields, found {len(row)}"
+                continue
+            yield line, [row[position].strip() for position in self._positions], None
+
+
+def _check_length(column: str, value: str, problems: list[tuple[str, str]]) -> None:
+    if not value:
+        problems.append((column, "is required"))
+    elif len(value) > _MAX_LENGTHS[column]:
+        problems.append((column, f"is longer than {_MAX_LENGTHS[column]} characters"))
+
+
+def _parse_date(column: str, value: str, problems: list[tuple[str, str]], required: bool = True) -> date | None:
+    if not value:
+        if required:
+            problems.append((column, "is required"))
+        return None
+    if _DATE.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    problems.append((column, f"{value!r} is not a date as YYYY-MM-DD"))
+    return None
+
+
+def _check_trajectory(
+    values: list[str], municipalities: dict[str, int], providers: dict[str, int]
+) -> tuple[tuple | None, list[tuple[str, str]]]:
+    """Return the row ready for staging, or the problems (column, reason) that reject it."""
+    (ref, client, municipality_code, kvk, product_group, product_code, referrer,
+     request_raw, start_raw, end_raw, end_reason, satisfaction_raw, goals_raw) = values
+    problems: list[tuple[str, str]] = []
+    for column, value in (("trajectory_ref", ref), ("client_ref", client), ("product_group", product_group),
+                          ("product_code", product_code), ("referrer", referrer)):
+        _check_length(column, value, problems)
+    municipality_id = municipalities.get(municipality_code)
+    if not municipality_code:
+        problems.append(("municipality_code", "is required"))
+    elif not _CBS_CODE.fullmatch(municipality_code):
+        problems.append(("municipality_code", f"{municipality_code!r} is not a CBS code like GM0123"))
+    elif municipality_id is None:
+        problems.append(("municipality_code", f"no municipality with CBS code {municipality_code}"))
+    provider_id = providers.get(kvk)
+    if not kvk:
+        problems.append(("provider_kvk", "is required"))
+    elif not _KVK.fullmatch(kvk):
+        problems.append(("provider_kvk", f"{kvk!r} is not a KvK number of 8 digits"))
+    elif provider_id is None:
+        problems.append(("provider_kvk", f"no provider with KvK number {kvk}"))
+    request_date = _parse_date("request_date", request_raw, problems)
+    start_date = _parse_date("start_date", start_raw, problems)
+    end_date = _parse_date("end_date", end_raw, problems, required=False)
+    if request_date and start_date and start_date < request_date:
+        problems.append(("start_date", "is before request_date"))
+    if start_date and end_date and end_date < start_date:
+        problems.append(("end_date", "is before start_date"))
+    if end_reason and end_reason not in END_REASONS:
+        problems.append(("end_reason", f"{end_reason!r} is not a JZ588 end reason"))
+    elif end_raw and not end_reason:
+        problems.append(("end_reason", "is required when end_date is given"))
+    elif end_reason and not end_raw:
+        problems.append(("end_date", "is required when end_reason is given"))
+    satisfaction = None
+    if satisfaction_raw:
+        if _SATISFACTION.fullmatch(satisfaction_raw) and 1 <= int(satisfaction_raw) <= 10:
+            satisfaction = int(satisfaction_raw)
+        else:
+            problems.append(("satisfaction", f"{satisfaction_raw!r} is not a whole number from 1 to 10"))
+    goals_met = _GOALS.get(goals_raw.lower(), "bad")
+    if goals_met == "bad":
+        problems.append(("goals_met", f"{goals_raw!r} is not yes, no or empty"))
+    if problems:
+        return None, problems
+    return (ref, client, municipality_id, provider_id, product_group, product_code, referrer,
+            request_date, start_date, end_date, end_reason or None, satisfaction, goals_met), []
+
+
+def _check_claim(values: list[str]) -> tuple[tuple | None, list[tuple[str, str]]]:
+    """Return the claim ready for staging, or the problems (column, reason) that reject it."""
+    ref, period_raw, amount_raw = values
+    problems: list[tuple[str, str]] = []
+    _check_length("trajectory_ref", ref, problems)
+    period = None
+    match = _PERIOD.fullmatch(period_raw)
+    if not period_raw:
+        problems.append(("period", "is required"))
+    elif match and 1 <= int(match.group(2)) <= 12:
+        period = date(int(match.group(1)), int(match.group(2)), 1)
+    else:
+        problems.append(("period", f"{period_raw!r} is not a month as YYYY-MM"))
+    amount = None
+    if not amount_raw:
+        problems.append(("amount_granted", "is required"))
+    elif _AMOUNT.fullmatch(amount_raw):
+        amount = Decimal(amount_raw)
+    elif amount_raw.startswith("-"):
+        problems.append(("amount_granted", "must not be negative"))
+    elif "," in amount_raw:
+        problems.append(("amount_granted", f"{amount_raw!r}: use '.' as the decimal separator, no thousands separator"))
+    else:
+        problems.append(("amount_granted", f"{amount_raw!r} is not an amount like 1234.56"))
+    if problems:
+        return None, problems
+    return (ref, period, amount), []
+
+
+# Staging and merging -----------------------------------------------------------------------
+
+_STAGE_TRAJECTORIES = "kpi_stage_trajectories"
+_STAGE_CLAIMS = "kpi_stage_claims"
+_TRAJECTORY_FIELDS = ("trajectory_ref", "client_ref", "municipality_id", "provider_id", "product_group",
+                      "product_code", "referrer", "request_date", "start_date", "end_date", "end_reason",
+                      "satisfaction", "goals_met")
+_COLUMN_TYPES = {
+    "line": "INTEGER", "trajectory_ref": "VARCHAR(50)", "client_ref": "VARCHAR(50)",
+    "municipality_id": "INTEGER", "provider_id": "INTEGER", "product_group": "VARCHAR(10)",
+    "product_code": "VARCHAR(20)", "referrer": "VARCHAR(30)", "request_date": "DATE",
+    "start_date": "DATE", "end_date": "DATE", "end_reason": "VARCHAR(2)", "satisfaction": "SMALLINT",
+    "goals_met": "BOOLEAN", "period": "DATE", "amount_granted": "NUMERIC(12, 2)",
+}
+
+
+class _Run:
+    """One import inside its savepoint: stages rows, finds whole-file problems, merges."""
+
+    def __init__(self, session: Session, result: ImportResult, *, batch_size: int, max_errors: int,
+                 on_progress: ProgressCallback | None) -> None:
+        self.session = session
+        self.result = result
+        self.batch_size = batch_size
+        self.max_errors = max_errors
+        self.on_progress = on_progress
+        self.connection = session.connection()
+        self.postgresql = self.connection.dialect.name == "postgresql"
+        # Null-safe "differs": IS DISTINCT FROM is standard, older SQLite only knows IS NOT.
+        self.differs = "IS DISTINCT FROM" if self.postgresql else "IS NOT"
+        # Dropped by schema, so a permanent table of the same name can never be hit.
+        self.temp_schema = "pg_temp" if self.postgresql else "temp"
+
+    # Errors
+
+    def reject(self, counts: FileCounts, file: str, line: int, problems: Iterable[tuple[str | None, str]]) -> None:
+        counts.rejected += 1
+        for column, reason in problems:
+            if len(self.result.errors) < self.max_errors:
+                self.result.errors.append(RowError(file, line, column, reason))
+
+    def reject_staged(self, counts: FileCounts, file: str, table: str, condition: str, column: str, reason_sql: str) -> None:
+        """Reject the staged rows that meet a condition: describe the first ones, then delete them."""
+        room = max(self.max_errors - len(self.result.errors), 0)
+        if room:
+            rows = self.execute(
+                f"SELECT s.line, {reason_sql} FROM {table} s WHERE {condition} ORDER BY s.line LIMIT :room",
+                {"room": room},
+            )
+            self.result.errors.extend(RowError(file, line, column, reason) for line, reason in rows)
+        deleted = self.execute(f"DELETE FROM {table} WHERE line IN (SELECT s.line FROM {table} s WHERE {condition})")
+        counts.rejected += deleted.rowcount
+
+    def execute(self, sql: str, parameters: dict[str, Any] | None = None):
+        return self.connection.execute(text(sql), parameters or {})
+
+    # Staging
+
+    def create_stage(self, table: str, columns: tuple[str, ...]) -> None:
+        self.execute(f"DROP TABLE IF EXISTS {self.temp_schema}.{table}")
+        definition = ", ".join(f"{column} {_COLUMN_TYPES[column]}" for column in ("line", *columns))
+        self.execute(f"CREATE TEMPORARY TABLE {table} ({definition})")
+
+    def stage(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        """Send one batch of checked rows (line first) to the staging table."""
+        driver_connection = self.connection.connection.driver_connection
+        names = ", ".join(("line", *columns))
+        if self.postgresql:
+            with driver_connection.cursor() as cursor:
+                with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+        else:
+            cursor = driver_connection.cursor()
+            try:
+                cursor.executemany(
+                    f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * (len(columns) + 1))})",
+                    [tuple(_sqlite_value(value) for value in row) for row in rows],
+                )
+            finally:
+                cursor.close()
+
+    def read(self, reader: _Reader, counts: FileCounts, table: str, columns: tuple[str, ...],
+             check: Callable[[list[str]], tuple[tuple | None, list[tuple[str, str]]]]) -> None:
+        """Check every row of a file and stage the good ones, a batch at a time."""
+        self.create_stage(table, columns)
+        batch: list[tuple] = []
+        read = 0
+        for line, values, row_problem in reader:
+            read += 1
+            if values is None:
+                self.reject(counts, reader.name, line, [(None, row_problem)])
+                continue
+            row, problems = check(values)
+            if problems:
+                self.reject(counts, reader.name, line, problems)
+                continue
+            batch.append((line, *row))
+            if len(batch) >= self.batch_size:
+                self.stage(table, columns, batch)
+                batch = []
+                if self.on_progress:
+                    self.on_progress(reader.name, read)
+        if batch:
+            self.stage(table, columns, batch)
+        if self.on_progress:
+            self.on_progress(reader.name, read)
+        if self.postgresql:
+            self.execute(f"ANALYZE {table}")
+
+    def reject_duplicates(self, counts: FileCounts, file: str, table: str, key: tuple[str, ...], label: str) -> None:
+        """Reject every repeat of a key within the file; the first row with the key is used."""
+        self.execute(f"CREATE INDEX {table}_key ON {table} ({', '.join(key)}, line)")
+        same = " AND ".join(f"f.{column} = s.{column}" for column in key)
+        first = f"(SELECT min(f.line) FROM {table} f WHERE {same})"
+        reason = f"'repeats the {label} of line ' || CAST({first} AS VARCHAR(10)) || '; that row was used'"
+        condition = f"s.line > {first}"
+        self.reject_staged(counts, file, table, condition, key[-1], reason)
+
+    # The two files
+
+    def import_trajectories(self, reader: _Reader) -> None:
+        counts = self.result.trajectories
+        municipalities = dict(self.session.execute(select(Municipality.cbs_code, Municipality.id)).all())
+        providers = dict(self.session.execute(select(Provider.kvk_number, Provider.id)).all())
+        self.read(reader, counts, _STAGE_TRAJECTORIES, _TRAJECTORY_FIELDS,
+                  lambda values: _check_trajectory(values, municipalities, providers))
+        self.reject_duplicates(counts, reader.name, _STAGE_TRAJECTORIES, ("trajectory_ref",), "trajectory_ref")
+        changed = " OR ".join(f"t.{column} {self.differs} s.{column}" for column in _TRAJECTORY_FIELDS[1:])
+        self.count(counts, f"""
+            SELECT count(*),
+                   SUM(CASE WHEN t.id IS NULL THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN t.id IS NOT NULL AND ({changed}) THEN 1 ELSE 0 END)
+            FROM {_STAGE_TRAJECTORIES} s LEFT JOIN trajectories t ON t.trajectory_ref = s.trajectory_ref
+        """)
+        names = ", ".join(_TRAJECTORY_FIELDS)
+        updates = ", ".join(f"{column} = excluded.{column}" for column in _TRAJECTORY_FIELDS[1:])
+        excluded_changed = " OR ".join(
+            f"trajectories.{column} {self.differs} excluded.{column}" for column in _TRAJECTORY_FIELDS[1:]
+        )
+        # "WHERE true" lets SQLite tell the upsert clause from a join condition.
+        self.execute(f"""
+            INSERT INTO trajectories ({names})
+            SELECT {names} FROM {_STAGE_TRAJECTORIES} WHERE 1 = 1
+            ON CONFLICT (trajectory_ref) DO UPDATE SET {updates}, updated_at = CURRENT_TIMESTAMP
+            WHERE {excluded_changed}
+        """)
+
+    def import_claims(self, reader: _Reader) -> None:
+        counts = self.result.claims
+        fields = ("trajectory_ref", "period", "amount_granted")
+        self.read(reader, counts, _STAGE_CLAIMS, fields, _check_claim)
+        self.reject_staged(
+            counts, reader.name, _STAGE_CLAIMS,
+            "NOT EXISTS (SELECT 1 FROM trajectories t WHERE t.trajectory_ref = s.trajectory_ref)",
+            "trajectory_ref", "'no trajectory ' || s.trajectory_ref || ' in the database or the trajectories file'",
+        )
+        self.reject_duplicates(counts, reader.name, _STAGE_CLAIMS, ("trajectory_ref", "period"),
+                               "trajectory_ref and period")
+        self.count(counts, f"""
+            SELECT count(*),
+                   SUM(CASE WHEN c.id IS NULL THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN c.id IS NOT NULL AND c.amount_granted <> s.amount_granted THEN 1 ELSE 0 END)
+            FROM {_STAGE_CLAIMS} s
+            JOIN trajectories t ON t.trajectory_ref = s.trajectory_ref
+            LEFT JOIN claims c ON c.trajectory_id = t.id AND c.period = s.period
+        """)
+        self.execute(f"""
+            INSERT INTO claims (trajectory_id, period, amount_granted)
+            SELECT t.id, s.period, s.amount_granted
+            FROM {_STAGE_CLAIMS} s JOIN trajectories t ON t.trajectory_ref = s.trajectory_ref WHERE 1 = 1
+            ON CONFLICT (trajectory_id, period) DO UPDATE
+            SET amount_granted = excluded.amount_granted, updated_at = CURRENT_TIMESTAMP
+            WHERE claims.amount_granted <> excluded.amount_granted
+        """)
+
+    def count(self, counts: FileCounts, sql: str) -> None:
+        staged, new, changed = self.execute(sql).one()
+        counts.imported = int(new or 0)
+        counts.updated = int(changed or 0)
+        counts.unchanged = int(staged) - counts.imported - counts.updated
+
+    def drop_staging(self) -> None:
+        for table in (_STAGE_TRAJECTORIES, _STAGE_CLAIMS):
+            self.execute(f"DROP TABLE IF EXISTS {self.temp_schema}.{table}")
+
+
+def _sqlite_value(value: Any) -> Any:
+    """Store values as SQLAlchemy stores them in SQLite: ISO dates, 0/1, exact decimal text."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    return value

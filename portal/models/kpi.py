@@ -1,0 +1,189 @@
+"""Care data for the KPIs: trajectories, their monthly claims and the log of import runs."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    Numeric,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import Base, Timestamped
+from portal.models._types import enum_type
+
+#: End reasons of the iJw code list JZ588, with what they mean.
+END_REASONS: dict[str, str] = {
+    "02": "death",
+    "20": "temporarily ended",
+    "31": "ended according to plan",
+    "32": "ended early, one-sidedly by the client (drop-out)",
+    "33": "ended early, one-sidedly by the provider",
+    "34": "ended early by mutual agreement",
+    "35": "ended early by external circumstances",
+    "36": "ended by the municipality",
+    "37": "ended by a change request",
+    "38": "switch of provider",
+    "39": "outflow to another domain",
+}
+#: The end reason that counts as drop-out (uitval).
+DROPOUT_REASON = "32"
+#: The end reason that counts as ended according to plan.
+ACCORDING_TO_PLAN_REASON = "31"
+#: End reasons that form the denominator of the drop-out and according-to-plan rates.
+RATE_DENOMINATOR_REASONS = ("31", "32", "33", "34", "35")
+
+_END_REASON_LIST = ", ".join(f"'{code}'" for code in sorted(END_REASONS))
+
+
+class Trajectory(Base, Timestamped):
+    """One client's care at one provider for one product, from referral to end (iJw JW301-JW307)."""
+
+    __tablename__ = "trajectories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The region's own key of the trajectory; re-imports update the row with this key.
+    trajectory_ref: Mapped[str] = mapped_column(String(50), unique=True)
+    #: Pseudonymous key of the client (never a BSN); one client can have several trajectories.
+    client_ref: Mapped[str] = mapped_column(String(50))
+    #: The municipality that pays for the care (resolved from the CBS code in the file).
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
+    #: The provider that delivers the care (resolved from its KvK number in the file).
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
+    #: Product group (perceel) code, e.g. "BEH" for Behandeling.
+    product_group: Mapped[str] = mapped_column(String(10), index=True)
+    #: Product code within the group, e.g. the iJw product code "45A12".
+    product_code: Mapped[str] = mapped_column(String(20))
+    #: Who referred the client, e.g. "wijkteam", "huisarts", "medisch_specialist", "gi".
+    referrer: Mapped[str] = mapped_column(String(30))
+    #: When the allocation was requested (referral date); waiting time counts from here.
+    request_date: Mapped[date] = mapped_column(Date)
+    #: When care started (JW305).
+    start_date: Mapped[date] = mapped_column(Date, index=True)
+    #: When care ended (JW307); None while care goes on.
+    end_date: Mapped[date | None] = mapped_column(Date, index=True)
+    #: JZ588 end reason, two digits; None while care goes on.
+    end_reason: Mapped[str | None] = mapped_column(String(2))
+    #: The client's satisfaction with the usefulness of the help, 1 to 10; None if not asked.
+    satisfaction: Mapped[int | None] = mapped_column(SmallInteger)
+    #: Whether the agreed goals were met at the end; None when no outcome was recorded.
+    goals_met: Mapped[bool | None] = mapped_column(Boolean)
+
+    claims: Mapped[list[Claim]] = relationship(
+        back_populates="trajectory", cascade="all, delete-orphan", order_by="Claim.period"
+    )
+
+    __table_args__ = (
+        CheckConstraint("start_date >= request_date", name="starts_after_request"),
+        CheckConstraint("end_date IS NULL OR end_date >= start_date", name="ends_after_start"),
+        CheckConstraint("(end_date IS NULL) = (end_reason IS NULL)", name="end_has_reason"),
+        CheckConstraint(
+            f"end_reason IS NULL OR end_reason IN ({_END_REASON_LIST})", name="end_reason_jz588"
+        ),
+        CheckConstraint(
+            "satisfaction IS NULL OR satisfaction BETWEEN 1 AND 10", name="satisfaction_range"
+        ),
+    )
+
+
+class Claim(Base, Timestamped):
+    """The amount granted for one trajectory in one month (iJw JW323/JW325)."""
+
+    __tablename__ = "claims"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The trajectory the care was delivered in.
+    trajectory_id: Mapped[int] = mapped_column(
+        ForeignKey("trajectories.id", ondelete="CASCADE")
+    )
+    #: The month claimed, stored as its first day.
+    period: Mapped[date] = mapped_column(Date, index=True)
+    #: The amount the municipality granted for that month, in euros.
+    amount_granted: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+
+    trajectory: Mapped[Trajectory] = relationship(back_populates="claims")
+
+    __table_args__ = (
+        # Also the index for "claims of a trajectory": trajectory_id leads.
+        UniqueConstraint("trajectory_id", "period"),
+        CheckConstraint("amount_granted >= 0", name="amount_not_negative"),
+    )
+
+
+class ImportStatus(enum.StrEnum):
+    """Where an import run stands."""
+
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class KpiImport(Base):
+    """One run of the care-data import: who, when, which files, and what it did."""
+
+    __tablename__ = "kpi_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: When the run started (UTC, set by the database).
+    started_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), index=True
+    )
+    #: When the run finished, successfully or not.
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: The user who ran the import; None for the command line.
+    imported_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    #: The importer's name and e-mail at that moment, or "command line".
+    imported_by_label: Mapped[str] = mapped_column(String(300))
+    #: Name of the trajectories file as given by the user.
+    trajectories_file: Mapped[str] = mapped_column(String(255))
+    #: Name of the claims file as given by the user.
+    claims_file: Mapped[str] = mapped_column(String(255))
+    #: Running, succeeded or failed; a failed run changed no care data.
+    status: Mapped[ImportStatus] = mapped_column(
+        enum_type(ImportStatus, "status"), default=ImportStatus.RUNNING
+    )
+    #: Why the run failed, for a failed run.
+    error: Mapped[str | None] = mapped_column(Text)
+    #: Trajectory rows that were new.
+    trajectories_imported: Mapped[int] = mapped_column(Integer, default=0)
+    #: Trajectory rows that changed an existing trajectory.
+    trajectories_updated: Mapped[int] = mapped_column(Integer, default=0)
+    #: Trajectory rows identical to what was stored.
+    trajectories_unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    #: Trajectory rows refused, each reported with line, column and reason.
+    trajectories_rejected: Mapped[int] = mapped_column(Integer, default=0)
+    #: Claim rows that were new.
+    claims_imported: Mapped[int] = mapped_column(Integer, default=0)
+    #: Claim rows that changed an existing claim.
+    claims_updated: Mapped[int] = mapped_column(Integer, default=0)
+    #: Claim rows identical to what was stored.
+    claims_unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    #: Claim rows refused, each reported with line, column and reason.
+    claims_rejected: Mapped[int] = mapped_column(Integer, default=0)
+
+
+__all__ = [
+    "ACCORDING_TO_PLAN_REASON",
+    "DROPOUT_REASON",
+    "END_REASONS",
+    "RATE_DENOMINATOR_REASONS",
+    "Claim",
+    "ImportStatus",
+    "KpiImport",
+    "Trajectory",
+]

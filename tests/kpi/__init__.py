@@ -1,0 +1,110 @@
+"""Helpers for the KPI stories: a fixed cast with known codes, and trajectories made to order."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from portal.extensions import db
+from portal.kpi.importer import ImportResult, import_files
+from portal.models import Claim, Municipality, Provider, Region, Trajectory
+from tests import factories
+
+DATA = Path(__file__).parent / "data"
+TRAJECTORY_HEADER = (
+    "trajectory_ref,client_ref,municipality_code,provider_kvk,product_group,product_code,referrer,"
+    "request_date,start_date,end_date,end_reason,satisfaction,goals_met"
+)
+CLAIM_HEADER = "trajectory_ref,period,amount_granted"
+
+
+@dataclass
+class Cast:
+    """A region with two municipalities and three providers whose codes the sample files use."""
+
+    region: Region
+    municipality: Municipality
+    other_municipality: Municipality
+    provider: Provider
+    other_provider: Provider
+    third_provider: Provider
+
+
+def make_cast() -> Cast:
+    """Create the organisations the CSV samples in tests/kpi/data refer to."""
+    region = factories.RegionFactory(name="Regio KPI", code="R-KPI")
+    return Cast(
+        region=region,
+        municipality=factories.MunicipalityFactory(region=region, name="Meetdorp", cbs_code="GM9801"),
+        other_municipality=factories.MunicipalityFactory(region=region, name="Telstad", cbs_code="GM9802"),
+        provider=factories.ProviderFactory(name="Zorg Een", kvk_number="90000001"),
+        other_provider=factories.ProviderFactory(name="Zorg Twee", kvk_number="90000002"),
+        third_provider=factories.ProviderFactory(name="Zorg Drie", kvk_number="90000003"),
+    )
+
+
+def csv_text(header: str, *rows: str) -> io.StringIO:
+    """Return an in-memory CSV file with the header and rows."""
+    return io.StringIO("\n".join((header, *rows)) + "\n")
+
+
+def run_import(trajectories: str | io.StringIO, claims: str | io.StringIO | None = None, **options) -> ImportResult:
+    """Import files from tests/kpi/data (by name) or in-memory CSVs, and commit like the CLI."""
+    streams = []
+    for given, header in ((trajectories, TRAJECTORY_HEADER), (claims, CLAIM_HEADER)):
+        if given is None:
+            streams.append(csv_text(header))
+        elif isinstance(given, str):
+            streams.append(open(DATA / given, encoding="utf-8-sig", newline=""))  # noqa: SIM115
+        else:
+            streams.append(given)
+    try:
+        result = import_files(db.session, trajectories=streams[0], claims=streams[1], **options)
+    finally:
+        for stream in streams:
+            stream.close()
+    db.session.commit()
+    return result
+
+
+def trajectory(
+    ref: str,
+    *,
+    provider: Provider,
+    municipality: Municipality,
+    client: str | None = None,
+    start: str,
+    request: str | None = None,
+    end: str | None = None,
+    reason: str | None = None,
+    satisfaction: int | None = None,
+    goals_met: bool | None = None,
+    product_group: str = "BEH",
+    claims: dict[str, str] | None = None,
+) -> Trajectory:
+    """Store a trajectory (and its claims, {"2025-01": "100.00"}) as an import would."""
+    row = Trajectory(
+        trajectory_ref=ref,
+        client_ref=client or f"client-{ref}",
+        municipality_id=municipality.id,
+        provider_id=provider.id,
+        product_group=product_group,
+        product_code="45A12",
+        referrer="wijkteam",
+        request_date=date.fromisoformat(request or start),
+        start_date=date.fromisoformat(start),
+        end_date=date.fromisoformat(end) if end else None,
+        end_reason=reason,
+        satisfaction=satisfaction,
+        goals_met=goals_met,
+    )
+    row.claims = [
+        Claim(period=date.fromisoformat(month + "-01"), amount_granted=Decimal(amount))
+        for month, amount in (claims or {}).items()
+    ]
+    db.session.add(row)
+    db.session.commit()
+    return row
