@@ -12,7 +12,7 @@ COMPILED := $(CATALOGUES:.po=.mo)
 .PHONY: run test install translations extract-messages browser clean
 
 run: install translations
-	$(FLASK) db upgrade heads
+	$(FLASK) db upgrade
 	$(FLASK) demo seed
 	@echo "Demo on http://127.0.0.1:$(PORT) – accounts in README.md, password demo-portal-2026"
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)

@@ -104,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     """Mount every feature."""
     from portal.admin.views import bp as admin_bp
     from portal.auth.views import bp as auth_bp
+    from portal.evidence.views import bp as evidence_bp
     from portal.home.views import bp as home_bp
     from portal.organisations.views import bp as organisations_bp
     from portal.rounds.views import bp as rounds_bp
@@ -112,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(organisations_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(evidence_bp)
     app.register_blueprint(rounds_bp)
 
 
@@ -127,8 +129,10 @@ def register_cli(app: Flask) -> None:
     """Add the command-line groups."""
     from portal.auth.cli import register as register_auth_cli
     from portal.demo.cli import register as register_demo_cli
+    from portal.evidence.cli import register as register_evidence_cli
     from portal.kpi.cli import register as register_kpi_cli
 
     register_auth_cli(app)
     register_demo_cli(app)
+    register_evidence_cli(app)
     register_kpi_cli(app)

@@ -14,6 +14,7 @@ MENU = [
     ("home.index", _l("Start")),
     ("organisations.profile", _l("My organisation")),
     ("organisations.members", _l("Members")),
+    ("evidence.index", _l("Evidence")),
     ("organisations.municipalities", _l("Municipalities and bodies")),
     ("organisations.providers", _l("Providers")),
     ("rounds.index", _l("Admission rounds")),

@@ -46,7 +46,7 @@ class MunicipalityFactory(_Base):
         model = Municipality
 
     name = factory.Sequence(lambda n: f"Testgemeente {n}")
-    cbs_code = factory.Sequence(lambda n: f"GM{8000 + n:04d}")
+    cbs_code = factory.Sequence(lambda n: f"GM{n % 10_000:04d}")  # unique within a test
     region = factory.SubFactory(RegionFactory)
 
 

@@ -35,3 +35,11 @@ def test_an_empty_database_upgrades_to_head_and_back(tmp_path):
     with engine.connect() as connection:
         assert MigrationContext.configure(connection).get_current_heads() != ()
     engine.dispose()
+
+
+def test_the_migrations_form_one_line(app):
+    """Two revisions on the same parent must be put in order (or merged) before they land."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory(str(app.extensions["migrate"].directory))
+    assert len(script.get_heads()) == 1

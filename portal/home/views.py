@@ -10,6 +10,7 @@ from forms.auth import SwitchOrganisationForm
 from portal.access import public
 from portal.extensions import db
 from portal.audit.queries import recent_events
+from portal.evidence import vault
 from portal.models import PROVIDER_ROLES, STAFF_ROLES, Region
 from portal.navigation import may_visit
 from portal.organisations import services as organisations
@@ -43,7 +44,13 @@ def index():
         return render_template("home/staff.html", **context)
     if role in PROVIDER_ROLES:
         provider = membership.organisation
-        context.update(provider=provider, profile_gaps=organisations.profile_gaps(provider))
+        context.update(
+            provider=provider,
+            profile_gaps=organisations.profile_gaps(provider),
+            evidence_counts=vault.summary(db.session, provider, on=vault.today())
+            if may_visit("evidence.index")
+            else None,
+        )
         return render_template("home/provider.html", **context)
     body = membership.organisation
     context.update(body=body, members=organisations.members_of(db.session, body))

@@ -4,6 +4,7 @@ from portal.models.audit import AuditEvent
 from portal.models.kpi import Claim, ImportStatus, KpiImport, Trajectory
 from portal.models.evidence import EvidenceType, ValidityRule
 from portal.models.files import StoredFile
+from portal.models.vault import EvidenceDocument, EvidenceReminder
 from portal.models.rounds import (
     Addendum,
     EntryWindow,
@@ -57,6 +58,8 @@ __all__ = [
     "Claim",
     "EvidenceType",
     "ImportStatus",
+    "EvidenceDocument",
+    "EvidenceReminder",
     "BodyKind",
     "Invitation",
     "KpiImport",
