@@ -17,7 +17,6 @@ from portal.models import (
     EvidenceRequirement,
     EvidenceType,
     LegalForm,
-    Municipality,
     ProductGroup,
     Provider,
     Region,
@@ -354,11 +353,6 @@ def load_round(session: Session, round_id: int) -> Round | None:
 def catalogue(session: Session) -> list[EvidenceType]:
     """Return the evidence catalogue by name."""
     return list(session.scalars(select(EvidenceType).order_by(EvidenceType.name)))
-
-
-def region_municipalities(session: Session, region_id: int) -> list[Municipality]:
-    """Return the region's municipalities by name."""
-    return list(session.scalars(select(Municipality).where(Municipality.region_id == region_id).order_by(Municipality.name)))
 
 
 # Questions (Nota van Inlichtingen) ----------------------------------------------------------

@@ -170,22 +170,31 @@ def add_group(round_id: int):
     return _show(round, 422, group_form=form)
 
 
+def _remove_part(round_id: int, model, part_id: int, remove, anchor: str, message: str):
+    """Remove a product group, entry window or requirement from a draft round of the own region."""
+    round = _staff_round(round_id, manage=True)
+    part = get_or_404(model, part_id)
+    if part.round_id != round.id:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        try:
+            remove(part)
+        except services.RoundError as error:
+            flash(str(error), "error")
+        else:
+            flash(message, "success")
+    return redirect(url_for("rounds.show", round_id=round.id) + anchor)
+
+
 @bp.route("/rondes/<int:round_id>/productgroepen/<int:group_id>/verwijderen", methods=["POST"])
 @roles(ROUND_MANAGERS)
 def remove_group(round_id: int, group_id: int):
     """Remove a product group from a draft round."""
-    round = _staff_round(round_id, manage=True)
-    group = get_or_404(ProductGroup, group_id)
-    if group.round_id != round.id:
-        abort(404)
-    if ConfirmForm().validate_on_submit():
-        try:
-            services.remove_product_group(db.session, group=group, actor=current_user)
-        except services.RoundError as error:
-            flash(str(error), "error")
-        else:
-            flash(_("The product group has been removed."), "success")
-    return redirect(url_for("rounds.show", round_id=round.id) + "#productgroepen")
+    return _remove_part(
+        round_id, ProductGroup, group_id,
+        lambda group: services.remove_product_group(db.session, group=group, actor=current_user),
+        "#productgroepen", _("The product group has been removed."),
+    )
 
 
 @bp.route("/rondes/<int:round_id>/gemeenten", methods=["POST"])
@@ -231,18 +240,11 @@ def add_window(round_id: int):
 @roles(ROUND_MANAGERS)
 def remove_window(round_id: int, window_id: int):
     """Remove an entry window from a draft round."""
-    round = _staff_round(round_id, manage=True)
-    window = get_or_404(EntryWindow, window_id)
-    if window.round_id != round.id:
-        abort(404)
-    if ConfirmForm().validate_on_submit():
-        try:
-            services.remove_window(db.session, window=window, actor=current_user)
-        except services.RoundError as error:
-            flash(str(error), "error")
-        else:
-            flash(_("The entry window has been removed."), "success")
-    return redirect(url_for("rounds.show", round_id=round.id) + "#toetredingsmomenten")
+    return _remove_part(
+        round_id, EntryWindow, window_id,
+        lambda window: services.remove_window(db.session, window=window, actor=current_user),
+        "#toetredingsmomenten", _("The entry window has been removed."),
+    )
 
 
 @bp.route("/rondes/<int:round_id>/eisen", methods=["POST"])
@@ -273,18 +275,11 @@ def add_requirement(round_id: int):
 @roles(ROUND_MANAGERS)
 def remove_requirement(round_id: int, requirement_id: int):
     """Stop asking for a document in a draft round."""
-    round = _staff_round(round_id, manage=True)
-    requirement = get_or_404(EvidenceRequirement, requirement_id)
-    if requirement.round_id != round.id:
-        abort(404)
-    if ConfirmForm().validate_on_submit():
-        try:
-            services.remove_requirement(db.session, requirement=requirement, actor=current_user)
-        except services.RoundError as error:
-            flash(str(error), "error")
-        else:
-            flash(_("The requirement has been removed."), "success")
-    return redirect(url_for("rounds.show", round_id=round.id) + "#eisen")
+    return _remove_part(
+        round_id, EvidenceRequirement, requirement_id,
+        lambda requirement: services.remove_requirement(db.session, requirement=requirement, actor=current_user),
+        "#eisen", _("The requirement has been removed."),
+    )
 
 
 @bp.route("/rondes/<int:round_id>/toelatingsdocument", methods=["POST"])
