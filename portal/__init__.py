@@ -106,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.auth.views import bp as auth_bp
     from portal.evidence.views import bp as evidence_bp
     from portal.home.views import bp as home_bp
+    from portal.kpi.views import bp as kpi_bp
     from portal.organisations.views import bp as organisations_bp
     from portal.rounds.views import bp as rounds_bp
 
@@ -115,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(evidence_bp)
     app.register_blueprint(rounds_bp)
+    app.register_blueprint(kpi_bp)
 
 
 def load_modules(app: Flask) -> None:

@@ -19,6 +19,10 @@ MENU = [
     ("organisations.providers", _l("Providers")),
     ("rounds.index", _l("Admission rounds")),
     ("rounds.public_index", _l("Open House"), PROVIDER_ROLES),
+    ("kpi.provider", _l("Our KPIs")),
+    ("kpi.municipality", _l("Youth-care market")),
+    ("kpi.council", _l("Youth care in figures")),
+    ("kpi.settings", _l("KPI settings")),
     ("admin.audit_log", _l("Audit log")),
     ("admin.outbox", _l("Outgoing mail")),
 ]

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.auth.services import add_membership, create_user, find_user
+from portal.demo.kpi import seed_kpi_history
 from portal.demo.rounds import seed_rounds
 from portal.models import (
     Body,
@@ -325,6 +326,7 @@ class SeedReport:
     users: int = 0
     memberships: int = 0
     rounds: int = 0
+    kpi_trajectories: int = 0
 
     @property
     def total(self) -> int:
@@ -352,6 +354,7 @@ _SINGULAR = {
     "users": "user",
     "memberships": "membership",
     "rounds": "round",
+    "kpi_trajectories": "KPI trajectory",
 }
 
 
@@ -416,6 +419,7 @@ def seed_demo(session: Session) -> SeedReport:
         session, region, buyer=find_user(session, "inkoper@demo.example.org"), provider=providers[0],
         asker=find_user(session, "aanbieder@demo.example.org"),
     )
+    report.kpi_trajectories = seed_kpi_history(session, providers, municipalities)
     return report
 
 

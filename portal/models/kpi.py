@@ -177,6 +177,23 @@ class KpiImport(Base):
     claims_rejected: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class KpiSettings(Base, Timestamped):
+    """A region's choices for its KPI pages; a region without a row uses the defaults."""
+
+    __tablename__ = "kpi_settings"
+
+    #: The region these settings belong to.
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"), primary_key=True)
+    #: Whether the public scoreboard of the region's providers is online.
+    scoreboard_public: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Growth of spend or clients against the previous period, in percent, that raises a signal.
+    growth_threshold: Mapped[int] = mapped_column(SmallInteger, default=15)
+
+    __table_args__ = (
+        CheckConstraint("growth_threshold BETWEEN 1 AND 1000", name="growth_threshold_range"),
+    )
+
+
 __all__ = [
     "ACCORDING_TO_PLAN_REASON",
     "DROPOUT_REASON",
@@ -185,5 +202,6 @@ __all__ = [
     "Claim",
     "ImportStatus",
     "KpiImport",
+    "KpiSettings",
     "Trajectory",
 ]

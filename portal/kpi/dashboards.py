@@ -1,0 +1,920 @@
+"""The figures of the KPI pages: which engine calls each page makes, and how small numbers hide.
+
+Every page is a list of `Table`s; charts are drawn from the same table cells, so a chart never
+shows a number its table does not. The number of statements per page is fixed: every engine call
+is a fixed number of grouped statements, and Python only ranks and divides what comes back.
+
+Small-number rule (DOMAIN.md): views shown outside the provider itself (the council view and the
+public scoreboard) replace every figure that rests on fewer than 5 clients with SUPPRESSED:
+- a row whose group has fewer than 5 clients loses all its figures;
+- a rate or mean loses its value when its own denominator (ended trajectories with a reason in
+  31-35, recorded outcomes, recorded scores, started trajectories) is below 5;
+- complementary suppression: the council view shows each municipality's totals next to its
+  product groups, so when exactly one product group of a municipality is suppressed, the next
+  smallest is suppressed too (total minus the others would reveal it otherwise);
+- neither view shows totals across municipalities or providers, and both choose whole years
+  only, so no suppressed quarter can be derived as a year minus three quarters.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import format_decimal, format_percent
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from portal.kpi import engine
+from portal.kpi.engine import Dimension, KpiRow, MarketRow, Period, Scope
+from portal.models import Claim, Municipality, Provider, Region, Trajectory
+from portal.models.kpi import KpiSettings
+
+#: Figures based on fewer clients than this are not shown outside the provider itself.
+MIN_CLIENTS = 5
+#: Benchmark statistics need at least this many providers, so no single one can be read off.
+MIN_PEERS = 5
+#: Growth signals need at least this many clients in the previous period (1 -> 3 is no trend).
+MIN_BASE_CLIENTS = 5
+DEFAULT_GROWTH_THRESHOLD = 15
+DEFAULT_MIX_POINTS = 5
+#: HHI thresholds of DOMAIN.md.
+HHI_UNCONCENTRATED, HHI_CONCENTRATED = 1000, 1800
+
+
+class _Suppressed:
+    """A figure that rests on fewer than MIN_CLIENTS clients and is therefore not shown."""
+
+    def __repr__(self) -> str:
+        return "SUPPRESSED"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+SUPPRESSED = _Suppressed()
+SUPPRESSED_TEXT = _l("fewer than 5")
+
+
+class Kind(enum.StrEnum):
+    """How a cell reads: decides its formatting on screen and in downloads."""
+
+    TEXT = "text"
+    COUNT = "count"
+    MONEY = "money"
+    DAYS = "days"
+    RATE = "rate"
+    GROWTH = "growth"
+    SCORE = "score"
+    INDEX = "index"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A value with its own kind, for tables whose rows hold different kinds of figure."""
+
+    value: object
+    kind: Kind
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table."""
+
+    label: object
+    kind: Kind = Kind.TEXT
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart drawn from a table: bars or a line, labels from one column, values from another."""
+
+    kind: str
+    value_column: int
+    title: object
+    description: object
+    label_column: int = 0
+
+
+@dataclass
+class Table:
+    """A table of figures, its charts, and the links its first cells lead to."""
+
+    key: str
+    caption: object
+    columns: list[Column]
+    rows: list[list] = field(default_factory=list)
+    #: The page the first cell of each row links to, or None.
+    links: list[str | None] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    #: A sentence under the table, e.g. what suppression means here.
+    note: object = None
+    #: What to say instead of an empty table.
+    empty: object = None
+
+    def add(self, row: list, link: str | None = None) -> None:
+        """Add a row and the link of its first cell."""
+        self.rows.append(row)
+        self.links.append(link)
+
+
+# Formatting ----------------------------------------------------------------------------------
+
+
+def kind_of(cell, column: Column) -> Kind:
+    """Return the kind a cell reads as."""
+    return cell.kind if isinstance(cell, Cell) else column.kind
+
+
+def raw(cell):
+    """Return the value inside a cell."""
+    return cell.value if isinstance(cell, Cell) else cell
+
+
+def display(value, kind: Kind) -> str:
+    """Return a figure as people read it, in the current language; '–' where there is none."""
+    if value is SUPPRESSED:
+        return str(SUPPRESSED_TEXT)
+    if value is None:
+        return "–"
+    if kind is Kind.TEXT:
+        return str(value)
+    if kind is Kind.COUNT or kind is Kind.INDEX:
+        return format_decimal(round(value), format="#,##0")
+    if kind is Kind.MONEY:
+        return "€ " + format_decimal(round(value), format="#,##0")
+    if kind is Kind.DAYS:
+        return format_decimal(value, format="#,##0.0")
+    if kind is Kind.RATE:
+        return format_percent(value, format="#,##0.0%")
+    if kind is Kind.GROWTH:
+        return ("+" if value > 0 else "") + format_percent(value, format="#,##0.0%")
+    return format_decimal(value, format="#,##0.0")
+
+
+def export_value(value, kind: Kind):
+    """Return a figure for CSV and XLSX: plain numbers (percentages for rates), text otherwise."""
+    if value is SUPPRESSED:
+        return str(SUPPRESSED_TEXT)
+    if value is None:
+        return ""
+    if kind is Kind.TEXT:
+        return str(value)
+    if kind in (Kind.COUNT, Kind.INDEX):
+        return int(round(value))
+    if kind is Kind.MONEY:
+        return round(float(value), 2)
+    if kind in (Kind.RATE, Kind.GROWTH):
+        return round(float(value) * 100, 1)
+    return round(float(value), 1)
+
+
+def export_header(column: Column) -> str:
+    """Return a column's heading for downloads, with (%) where the values are percentages."""
+    label = str(column.label)
+    return f"{label} (%)" if column.kind in (Kind.RATE, Kind.GROWTH) else label
+
+
+def concentration_words(hhi: float | None):
+    """Describe an HHI with the thresholds of DOMAIN.md."""
+    if hhi is None:
+        return None
+    if hhi < HHI_UNCONCENTRATED:
+        return _l("unconcentrated")
+    if hhi > HHI_CONCENTRATED:
+        return _l("concentrated")
+    return _l("moderately concentrated")
+
+
+# Scopes, periods and the choices of the filters -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegionScope(Scope):
+    """A scope limited to a set of municipalities (a region, or the municipalities of a body)."""
+
+    municipality_ids: tuple[int, ...] = ()
+
+    def conditions(self):
+        """Return the engine's conditions plus: in one of these municipalities."""
+        return [*super().conditions(), Trajectory.municipality_id.in_(self.municipality_ids)]
+
+
+def period_of(year: int, quarter: int | None) -> Period:
+    """Return the chosen period."""
+    return Period(year, quarter)
+
+
+def last_quarters(period: Period, count: int = 8) -> list[Period]:
+    """Return the count quarters up to the end of the period, oldest first."""
+    current = Period(period.year, period.quarter or 4)
+    quarters = [current]
+    for _ in range(count - 1):
+        current = current.previous()
+        quarters.append(current)
+    return quarters[::-1]
+
+
+def data_years(session: Session, municipality_ids: Sequence[int], provider_id: int | None = None) -> list[int]:
+    """Return the years from the first to the last month with claims in these municipalities."""
+    statement = (
+        select(func.min(Claim.period), func.max(Claim.period))
+        .join(Trajectory, Claim.trajectory_id == Trajectory.id)
+        .where(Trajectory.municipality_id.in_(municipality_ids))
+    )
+    if provider_id is not None:
+        statement = statement.where(Trajectory.provider_id == provider_id)
+    first, last = session.execute(statement).one()
+    if first is None:
+        return []
+    first, last = _as_date(first), _as_date(last)
+    return list(range(first.year, last.year + 1))
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def region_municipalities(session: Session, region_id: int) -> list[Municipality]:
+    """Return the municipalities of a region, by name."""
+    return list(session.scalars(select(Municipality).where(Municipality.region_id == region_id).order_by(Municipality.name)))
+
+
+def product_groups(session: Session, municipality_ids: Sequence[int]) -> list[str]:
+    """Return the product group codes that occur in these municipalities."""
+    return list(
+        session.scalars(
+            select(Trajectory.product_group)
+            .where(Trajectory.municipality_id.in_(municipality_ids))
+            .distinct()
+            .order_by(Trajectory.product_group)
+        )
+    )
+
+
+def provider_regions(session: Session, provider_id: int) -> list[Region]:
+    """Return the regions whose municipalities occur in the provider's trajectories."""
+    return list(
+        session.scalars(
+            select(Region)
+            .where(
+                Region.id.in_(
+                    select(Municipality.region_id)
+                    .join(Trajectory, Trajectory.municipality_id == Municipality.id)
+                    .where(Trajectory.provider_id == provider_id)
+                )
+            )
+            .order_by(Region.name)
+        )
+    )
+
+
+def kpi_settings(session: Session, region_id: int) -> KpiSettings:
+    """Return the region's KPI settings, or unsaved defaults when it has none."""
+    found = session.get(KpiSettings, region_id)
+    return found or KpiSettings(region_id=region_id, scoreboard_public=False, growth_threshold=DEFAULT_GROWTH_THRESHOLD)
+
+
+def save_kpi_settings(session: Session, *, region_id: int, scoreboard_public: bool, growth_threshold: int) -> KpiSettings:
+    """Store the region's KPI settings; flush, never commit."""
+    found = session.get(KpiSettings, region_id)
+    if found is None:
+        found = KpiSettings(region_id=region_id)
+        session.add(found)
+    found.scoreboard_public = scoreboard_public
+    found.growth_threshold = growth_threshold
+    session.flush()
+    return found
+
+
+# The figures every table draws on -------------------------------------------------------------
+
+#: (label, kind, how to read it from a KpiRow) for the provider's KPI list and benchmark.
+METRICS: list[tuple[object, Kind, Callable[[KpiRow], float | None]]] = [
+    (_l("Clients"), Kind.COUNT, lambda row: row.clients),
+    (_l("Spend"), Kind.MONEY, lambda row: row.spend),
+    (_l("Cost per client"), Kind.MONEY, lambda row: row.cost_per_client),
+    (_l("Duration of ended care, median (days)"), Kind.DAYS, lambda row: row.duration_median_days),
+    (_l("Waiting time, median (days)"), Kind.DAYS, lambda row: row.wait_median_days),
+    (_l("Waiting time, 90th percentile (days)"), Kind.DAYS, lambda row: row.wait_p90_days),
+    (_l("Drop-out rate"), Kind.RATE, lambda row: row.dropout_rate),
+    (_l("Ended according to plan"), Kind.RATE, lambda row: row.according_to_plan_rate),
+    (_l("Client satisfaction (1-10)"), Kind.SCORE, lambda row: row.satisfaction_mean),
+    (_l("Goal attainment"), Kind.RATE, lambda row: row.goal_attainment_rate),
+]
+
+
+def quantile(values: Sequence[float], fraction: float) -> float | None:
+    """Return a percentile with linear interpolation (as percentile_cont and the engine)."""
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    position = (len(ordered) - 1) * fraction
+    lower = int(position)
+    if lower + 1 >= len(ordered):
+        return ordered[lower]
+    return ordered[lower] + (position - lower) * (ordered[lower + 1] - ordered[lower])
+
+
+def _one(rows: list[KpiRow]) -> KpiRow:
+    return rows[0] if rows else KpiRow(group=engine.Group())
+
+
+def _group_key(row: KpiRow, dimensions: Sequence[Dimension]) -> tuple:
+    values = {
+        Dimension.PROVIDER: row.group.provider_id,
+        Dimension.PRODUCT_GROUP: row.group.product_group,
+        Dimension.MUNICIPALITY: row.group.municipality_id,
+    }
+    return tuple(values[dimension] for dimension in dimensions)
+
+
+def score_counts(session: Session, *, period: Period, group_by: Sequence[Dimension], scope: Scope) -> dict[tuple, int]:
+    """Return the number of recorded satisfaction scores per group (the engine gives the mean only)."""
+    columns = {
+        Dimension.PROVIDER: Trajectory.provider_id,
+        Dimension.PRODUCT_GROUP: Trajectory.product_group,
+        Dimension.MUNICIPALITY: Trajectory.municipality_id,
+    }
+    keys = [columns[dimension] for dimension in group_by]
+    statement = (
+        select(*keys, func.count(Trajectory.satisfaction))
+        .where(Trajectory.end_date.between(period.start, period.end), *scope.conditions())
+        .group_by(*keys)
+    )
+    return {tuple(row[:-1]): int(row[-1]) for row in session.execute(statement)}
+
+
+def _guarded(value, base: int):
+    """Return the value, or SUPPRESSED when the number it rests on is below MIN_CLIENTS."""
+    return value if base >= MIN_CLIENTS else SUPPRESSED
+
+
+def _growth_cell(value: float | None) -> Cell:
+    return Cell(value, Kind.GROWTH)
+
+
+# Provider dashboard ---------------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    """The tables of a page, plus what the page says around them."""
+
+    tables: list[Table]
+    period: Period
+    extra: dict = field(default_factory=dict)
+
+    def table(self, key: str) -> Table | None:
+        """Return the table with this key, or None."""
+        return next((table for table in self.tables if table.key == key), None)
+
+
+def _kpi_table(key: str, caption, first: object, rows: list[KpiRow], label: Callable[[KpiRow], str]) -> Table:
+    table = Table(
+        key=key,
+        caption=caption,
+        columns=[
+            Column(first),
+            Column(_l("Clients"), Kind.COUNT),
+            Column(_l("Spend"), Kind.MONEY),
+            Column(_l("Cost per client"), Kind.MONEY),
+            Column(_l("Waiting time, median (days)"), Kind.DAYS),
+            Column(_l("Drop-out rate"), Kind.RATE),
+            Column(_l("Client satisfaction (1-10)"), Kind.SCORE),
+            Column(_l("Goal attainment"), Kind.RATE),
+        ],
+    )
+    for row in rows:
+        table.add([
+            label(row), row.clients, row.spend, row.cost_per_client, row.wait_median_days,
+            row.dropout_rate, row.satisfaction_mean, row.goal_attainment_rate,
+        ])
+    return table
+
+
+def provider_dashboard(session: Session, *, provider: Provider, region: Region, period: Period) -> Page:
+    """Return the provider's own KPIs against anonymous statistics of the region's providers."""
+    municipality_ids = tuple(m.id for m in region.municipalities)
+    region_scope = RegionScope(municipality_ids=municipality_ids)
+    own_scope = RegionScope(municipality_ids=municipality_ids, provider_id=provider.id)
+    own = _one(engine.kpis(session, period=period, scope=own_scope))
+    peers = engine.kpis(session, period=period, group_by=[Dimension.PROVIDER], scope=region_scope)
+
+    benchmark = Table(
+        key="kengetallen",
+        caption=_l("Your figures against the region's providers"),
+        columns=[
+            Column(_l("Figure")),
+            Column(_l("Your value")),
+            Column(_l("Regional median")),
+            Column(_l("25th percentile")),
+            Column(_l("75th percentile")),
+        ],
+        note=_l(
+            "Median and percentiles are taken over the providers with care in the region (at least %(n)d "
+            "providers); no other provider's own figures or name are shown.", n=MIN_PEERS,
+        ),
+    )
+    for label, kind, read in METRICS:
+        values = [value for value in (read(row) for row in peers) if value is not None]
+        enough = len(values) >= MIN_PEERS
+        benchmark.add([
+            label,
+            Cell(read(own), kind),
+            Cell(quantile(values, 0.5) if enough else None, kind),
+            Cell(quantile(values, 0.25) if enough else None, kind),
+            Cell(quantile(values, 0.75) if enough else None, kind),
+        ])
+
+    trend = Table(
+        key="trend",
+        caption=_l("Your figures per quarter"),
+        columns=[
+            Column(_l("Quarter")),
+            Column(_l("Clients"), Kind.COUNT),
+            Column(_l("Spend"), Kind.MONEY),
+            Column(_l("Cost per client"), Kind.MONEY),
+            Column(_l("Waiting time, median (days)"), Kind.DAYS),
+            Column(_l("Drop-out rate"), Kind.RATE),
+        ],
+        charts=[
+            Chart("line", 1, _l("Clients per quarter"), _l("Line chart of your number of clients in the last eight quarters.")),
+            Chart("line", 2, _l("Spend per quarter"), _l("Line chart of your spend in the last eight quarters.")),
+        ],
+    )
+    for quarter in last_quarters(period):
+        row = _one(engine.kpis(session, period=quarter, scope=own_scope))
+        trend.add([str(quarter), row.clients, row.spend, row.cost_per_client, row.wait_median_days, row.dropout_rate])
+
+    groups = _kpi_table(
+        "productgroepen", _l("Your figures per product group"), _l("Product group"),
+        engine.kpis(session, period=period, group_by=[Dimension.PRODUCT_GROUP], scope=own_scope),
+        lambda row: row.group.product_group,
+    )
+    groups.charts.append(Chart("bar", 2, _l("Spend per product group"), _l("Bar chart of your spend per product group.")))
+    places = _kpi_table(
+        "gemeenten", _l("Your figures per municipality"), _l("Municipality"),
+        engine.kpis(session, period=period, group_by=[Dimension.MUNICIPALITY], scope=own_scope),
+        lambda row: row.group.municipality_name,
+    )
+    places.charts.append(Chart("bar", 1, _l("Clients per municipality"), _l("Bar chart of your clients per municipality.")))
+    return Page([benchmark, trend, groups, places], period, {"own": own, "peers": len(peers)})
+
+
+# Municipality dashboard -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Signal:
+    """Something worth a conversation, with the page that shows the figures behind it."""
+
+    kind: str
+    subject: str
+    message: str
+    link: str
+
+    @property
+    def label(self):
+        """Return what kind of signal this is, in words."""
+        return SIGNAL_LABELS[self.kind]
+
+
+def municipality_dashboard(
+    session: Session,
+    *,
+    municipality_ids: Sequence[int],
+    period: Period,
+    product_group: str | None,
+    growth_threshold: int,
+    mix_points: int,
+    link: Callable[..., str],
+) -> Page:
+    """Return where the money goes, how concentrated the market is, and the signals.
+
+    ``link(kvk=None, product_group=None)`` returns the URL of the figures behind a signal.
+    """
+    ids = tuple(municipality_ids)
+    scope = RegionScope(municipality_ids=ids, product_group=product_group)
+    whole_scope = RegionScope(municipality_ids=ids)
+    total = _one(engine.kpis(session, period=period, scope=scope))
+    [market] = engine.market(session, period=period, scope=scope)
+    per_group = engine.kpis(session, period=period, group_by=[Dimension.PRODUCT_GROUP], scope=scope)
+    group_markets = {row.group.product_group: row for row in engine.market(session, period=period, group_by=[Dimension.PRODUCT_GROUP], scope=scope)}
+    per_provider = engine.kpis(session, period=period, group_by=[Dimension.PROVIDER], scope=scope)
+    # Mixes are read over all product groups, whatever the filter, or no mix could shift.
+    provider_totals = {row.group.provider_id: row for row in engine.kpis(session, period=period, group_by=[Dimension.PROVIDER], scope=whole_scope)} if product_group else {row.group.provider_id: row for row in per_provider}
+    provider_groups = engine.kpis(session, period=period, group_by=[Dimension.PROVIDER, Dimension.PRODUCT_GROUP], scope=whole_scope)
+    all_groups = engine.kpis(session, period=period, group_by=[Dimension.PRODUCT_GROUP], scope=whole_scope) if product_group else per_group
+
+    summary = Table(
+        key="samenvatting",
+        caption=_l("The market in figures"),
+        columns=[Column(_l("Figure")), Column(_l("Value"))],
+    )
+    for label, cell in [
+        (_l("Spend"), Cell(total.spend, Kind.MONEY)),
+        (_l("Growth of spend"), Cell(total.spend_growth, Kind.GROWTH)),
+        (_l("Clients"), Cell(total.clients, Kind.COUNT)),
+        (_l("Growth of clients"), Cell(total.clients_growth, Kind.GROWTH)),
+        (_l("Cost per client"), Cell(total.cost_per_client, Kind.MONEY)),
+        (_l("Providers with spend"), Cell(market.providers, Kind.COUNT)),
+        (_l("CR3: share of the 3 largest providers"), Cell(market.cr3, Kind.RATE)),
+        (_l("CR10: share of the 10 largest providers"), Cell(market.cr10, Kind.RATE)),
+        (_l("HHI (0-10,000)"), Cell(market.hhi, Kind.INDEX)),
+        (_l("Concentration"), Cell(concentration_words(market.hhi), Kind.TEXT)),
+        (_l("Waiting time, median (days)"), Cell(total.wait_median_days, Kind.DAYS)),
+        (_l("Waiting time, 90th percentile (days)"), Cell(total.wait_p90_days, Kind.DAYS)),
+    ]:
+        summary.add([label, cell])
+
+    groups = Table(
+        key="productgroepen",
+        caption=_l("Spend and clients per product group"),
+        columns=[
+            Column(_l("Product group")),
+            Column(_l("Spend"), Kind.MONEY),
+            Column(_l("Growth of spend"), Kind.GROWTH),
+            Column(_l("Clients"), Kind.COUNT),
+            Column(_l("Growth of clients"), Kind.GROWTH),
+            Column(_l("Cost per client"), Kind.MONEY),
+            Column(_l("Providers with spend"), Kind.COUNT),
+            Column(_l("HHI (0-10,000)"), Kind.INDEX),
+            Column(_l("Concentration")),
+        ],
+        charts=[Chart("bar", 1, _l("Spend per product group"), _l("Bar chart of the spend per product group."))],
+    )
+    for row in per_group:
+        group_market = group_markets.get(row.group.product_group, MarketRow(group=row.group))
+        groups.add(
+            [row.group.product_group, row.spend, row.spend_growth, row.clients, row.clients_growth,
+             row.cost_per_client, group_market.providers, group_market.hhi, concentration_words(group_market.hhi)],
+            link(product_group=row.group.product_group),
+        )
+
+    waiting = Table(
+        key="wachttijden",
+        caption=_l("Waiting times per product group"),
+        columns=[
+            Column(_l("Product group")),
+            Column(_l("Started trajectories"), Kind.COUNT),
+            Column(_l("Waiting time, median (days)"), Kind.DAYS),
+            Column(_l("Waiting time, 90th percentile (days)"), Kind.DAYS),
+        ],
+        charts=[Chart("bar", 3, _l("Waiting time (90th percentile) per product group"),
+                      _l("Bar chart of the waiting time in days within which 90% of the clients started, per product group."))],
+    )
+    for row in sorted(per_group, key=lambda row: row.group.product_group):
+        waiting.add([row.group.product_group, row.started, row.wait_median_days, row.wait_p90_days])
+
+    providers = Table(
+        key="aanbieders",
+        caption=_l("Spend and clients per provider"),
+        columns=[
+            Column(_l("Provider")),
+            Column(_l("Spend"), Kind.MONEY),
+            Column(_l("Share of spend"), Kind.RATE),
+            Column(_l("Clients"), Kind.COUNT),
+            Column(_l("Cost per client"), Kind.MONEY),
+            Column(_l("Waiting time, median (days)"), Kind.DAYS),
+            Column(_l("Drop-out rate"), Kind.RATE),
+            Column(_l("Growth of spend"), Kind.GROWTH),
+        ],
+    )
+    for row in per_provider:
+        providers.add(
+            [row.group.provider_name, row.spend, row.spend / market.spend if market.spend else None, row.clients,
+             row.cost_per_client, row.wait_median_days, row.dropout_rate, row.spend_growth],
+            link(kvk=row.group.provider_kvk),
+        )
+
+    top_spend = Table(
+        key="top-uitgaven",
+        caption=_l("The ten largest providers by spend"),
+        columns=[Column(_l("Provider")), Column(_l("Spend"), Kind.MONEY), Column(_l("Share of spend"), Kind.RATE)],
+        charts=[Chart("bar", 1, _l("The ten largest providers by spend"), _l("Bar chart of the spend of the ten providers with the most spend."))],
+    )
+    for row in sorted(per_provider, key=lambda row: (-row.spend, row.group.provider_name or ""))[:10]:
+        top_spend.add([row.group.provider_name, row.spend, row.spend / market.spend if market.spend else None],
+                      link(kvk=row.group.provider_kvk))
+    top_clients = Table(
+        key="top-clienten",
+        caption=_l("The ten largest providers by clients"),
+        columns=[Column(_l("Provider")), Column(_l("Clients"), Kind.COUNT), Column(_l("Cost per client"), Kind.MONEY)],
+        charts=[Chart("bar", 1, _l("The ten largest providers by clients"), _l("Bar chart of the clients of the ten providers with the most clients."))],
+    )
+    for row in sorted(per_provider, key=lambda row: (-row.clients, row.group.provider_name or ""))[:10]:
+        top_clients.add([row.group.provider_name, row.clients, row.cost_per_client], link(kvk=row.group.provider_kvk))
+
+    spread = Table(
+        key="kosten-per-client",
+        caption=_l("Spread of the cost per client between providers, per product group"),
+        columns=[
+            Column(_l("Product group")),
+            Column(_l("Providers"), Kind.COUNT),
+            Column(_l("Lowest"), Kind.MONEY),
+            Column(_l("25th percentile"), Kind.MONEY),
+            Column(_l("Median"), Kind.MONEY),
+            Column(_l("75th percentile"), Kind.MONEY),
+            Column(_l("Highest"), Kind.MONEY),
+        ],
+    )
+    costs: dict[str, list[float]] = {}
+    for row in provider_groups:
+        if row.cost_per_client is not None and (product_group is None or row.group.product_group == product_group):
+            costs.setdefault(row.group.product_group, []).append(row.cost_per_client)
+    for code in sorted(costs):
+        values = costs[code]
+        spread.add([code, len(values), min(values), quantile(values, 0.25), quantile(values, 0.5),
+                    quantile(values, 0.75), max(values)], link(product_group=code))
+
+    signals = _signals(
+        total=total, per_group=per_group, per_provider=per_provider, provider_totals=provider_totals,
+        provider_groups=provider_groups, all_groups=all_groups, growth_threshold=growth_threshold,
+        mix_points=mix_points, link=link,
+    )
+    signal_table = Table(
+        key="signalen",
+        caption=_l("Signals"),
+        columns=[Column(_l("Subject")), Column(_l("Signal")), Column(_l("What it means"))],
+        note=_l("Each subject links to the figures behind the signal."),
+        empty=_l("No signals for this period."),
+    )
+    for signal in signals:
+        signal_table.add([signal.subject, SIGNAL_LABELS[signal.kind], signal.message], signal.link)
+
+    return Page(
+        [signal_table, summary, groups, top_spend, top_clients, providers, spread, waiting],
+        period,
+        {"signals": signals, "market": market, "total": total},
+    )
+
+
+SIGNAL_LABELS = {
+    "growth": _l("Fast growth"),
+    "mix": _l("Shift to more expensive products"),
+    "few_clients": _l("Very few clients"),
+}
+
+
+def _signals(*, total, per_group, per_provider, provider_totals, provider_groups, all_groups,
+             growth_threshold: int, mix_points: int, link) -> list[Signal]:
+    """Find fast growth, shifts to the most expensive product group and providers with few clients."""
+    from flask_babel import gettext as _
+
+    threshold = growth_threshold / 100
+    signals: list[Signal] = []
+
+    def growth(subject: str, row: KpiRow, target: str) -> None:
+        if row.previous_clients < MIN_BASE_CLIENTS:
+            return
+        if row.spend_growth is not None and row.spend_growth > threshold:
+            signals.append(Signal("growth", subject, _(
+                "Spend grew by %(growth)s, from %(before)s to %(now)s.",
+                growth=display(row.spend_growth, Kind.GROWTH), before=display(row.previous_spend, Kind.MONEY),
+                now=display(row.spend, Kind.MONEY)), target))
+        if row.clients_growth is not None and row.clients_growth > threshold:
+            signals.append(Signal("growth", subject, _(
+                "Clients grew by %(growth)s, from %(before)s to %(now)s.",
+                growth=display(row.clients_growth, Kind.GROWTH), before=display(row.previous_clients, Kind.COUNT),
+                now=display(row.clients, Kind.COUNT)), target))
+
+    growth(_("All care"), total, link())
+    for row in per_group:
+        growth(row.group.product_group, row, link(product_group=row.group.product_group))
+    for row in per_provider:
+        growth(row.group.provider_name, row, link(kvk=row.group.provider_kvk))
+
+    expensive = max((row for row in all_groups if row.cost_per_client is not None),
+                    key=lambda row: row.cost_per_client, default=None)
+    if expensive is not None:
+        code = expensive.group.product_group
+        for row in provider_groups:
+            if row.group.product_group != code:
+                continue
+            whole = provider_totals.get(row.group.provider_id)
+            if whole is None or not whole.spend or not whole.previous_spend:
+                continue
+            now = row.spend / whole.spend
+            before = row.previous_spend / whole.previous_spend
+            if (now - before) * 100 > mix_points:
+                signals.append(Signal("mix", row.group.provider_name, _(
+                    "The share of %(group)s (the product group with the highest cost per client) in this "
+                    "provider's spend rose from %(before)s to %(now)s.",
+                    group=code, before=display(before, Kind.RATE), now=display(now, Kind.RATE)),
+                    link(kvk=row.group.provider_kvk)))
+
+    for row in per_provider:
+        if 0 < row.clients < MIN_CLIENTS:
+            signals.append(Signal("few_clients", row.group.provider_name, _(
+                "%(clients)s clients in this period.", clients=display(row.clients, Kind.COUNT)),
+                link(kvk=row.group.provider_kvk)))
+    return signals
+
+
+def provider_figures(session: Session, *, provider: Provider, municipality_ids: Sequence[int], period: Period) -> Page:
+    """Return one provider's figures per product group, now and in the previous period (for staff)."""
+    scope = RegionScope(municipality_ids=tuple(municipality_ids), provider_id=provider.id)
+    total = _one(engine.kpis(session, period=period, scope=scope))
+    rows = engine.kpis(session, period=period, group_by=[Dimension.PRODUCT_GROUP], scope=scope)
+    overview = Table(
+        key="kengetallen",
+        caption=_l("Figures of %(name)s", name=provider.name),
+        columns=[Column(_l("Figure")), Column(_l("Value"))],
+    )
+    for label, kind, read in METRICS:
+        overview.add([label, Cell(read(total), kind)])
+    overview.add([_l("Clients in the previous period"), Cell(total.previous_clients, Kind.COUNT)])
+    overview.add([_l("Spend in the previous period"), Cell(total.previous_spend, Kind.MONEY)])
+    mix = Table(
+        key="productmix",
+        caption=_l("Spend per product group, now and in the previous period"),
+        columns=[
+            Column(_l("Product group")),
+            Column(_l("Spend"), Kind.MONEY),
+            Column(_l("Share of spend"), Kind.RATE),
+            Column(_l("Spend in the previous period"), Kind.MONEY),
+            Column(_l("Share in the previous period"), Kind.RATE),
+            Column(_l("Clients"), Kind.COUNT),
+            Column(_l("Clients in the previous period"), Kind.COUNT),
+            Column(_l("Cost per client"), Kind.MONEY),
+        ],
+        charts=[Chart("bar", 1, _l("Spend per product group"), _l("Bar chart of the provider's spend per product group."))],
+    )
+    for row in sorted(rows, key=lambda row: row.group.product_group):
+        mix.add([
+            row.group.product_group, row.spend, row.spend / total.spend if total.spend else None,
+            row.previous_spend, row.previous_spend / total.previous_spend if total.previous_spend else None,
+            row.clients, row.previous_clients, row.cost_per_client,
+        ])
+    return Page([overview, mix], period, {"total": total})
+
+
+# Council view and public scoreboard (suppressed) ---------------------------------------------
+
+
+def council_view(session: Session, *, municipality_ids: Sequence[int], period: Period) -> Page:
+    """Return figures per municipality and per product group, with small numbers suppressed."""
+    scope = RegionScope(municipality_ids=tuple(municipality_ids))
+    by_place = [Dimension.MUNICIPALITY]
+    places = engine.kpis(session, period=period, group_by=by_place, scope=scope)
+    scores = score_counts(session, period=period, group_by=by_place, scope=scope)
+    note = _l("Figures based on fewer than 5 clients are shown as \u201cfewer than 5\u201d, so no child can be recognised.")
+    summary = Table(
+        key="gemeenten",
+        caption=_l("Youth care per municipality"),
+        columns=[
+            Column(_l("Municipality")),
+            Column(_l("Clients"), Kind.COUNT),
+            Column(_l("Spend"), Kind.MONEY),
+            Column(_l("Cost per client"), Kind.MONEY),
+            Column(_l("Waiting time, median (days)"), Kind.DAYS),
+            Column(_l("Drop-out rate"), Kind.RATE),
+            Column(_l("Client satisfaction (1-10)"), Kind.SCORE),
+            Column(_l("Goal attainment"), Kind.RATE),
+        ],
+        charts=[Chart("bar", 1, _l("Clients per municipality"), _l("Bar chart of the number of clients per municipality."))],
+        note=note,
+    )
+    for row in sorted(places, key=lambda row: row.group.municipality_name or ""):
+        summary.add(suppressed_row(row.group.municipality_name, row, scores.get(_group_key(row, by_place), 0)))
+
+    by_group = [Dimension.MUNICIPALITY, Dimension.PRODUCT_GROUP]
+    cells = engine.kpis(session, period=period, group_by=by_group, scope=scope)
+    detail = Table(
+        key="productgroepen",
+        caption=_l("Youth care per municipality and product group"),
+        columns=[
+            Column(_l("Municipality")),
+            Column(_l("Product group")),
+            Column(_l("Clients"), Kind.COUNT),
+            Column(_l("Spend"), Kind.MONEY),
+            Column(_l("Cost per client"), Kind.MONEY),
+        ],
+        note=_l(
+            "Where only one product group of a municipality would be hidden, the next smallest is hidden "
+            "too, so it cannot be worked out from the municipality's total."
+        ),
+    )
+    per_place: dict[str, list[KpiRow]] = {}
+    for row in cells:
+        per_place.setdefault(row.group.municipality_name or "", []).append(row)
+    for name in sorted(per_place):
+        rows = sorted(per_place[name], key=lambda row: row.group.product_group)
+        hidden = complementary_suppression(rows)
+        for row in rows:
+            if row.group.product_group in hidden:
+                detail.add([name, row.group.product_group, SUPPRESSED, SUPPRESSED, SUPPRESSED])
+            else:
+                detail.add([name, row.group.product_group, row.clients, row.spend, row.cost_per_client])
+    return Page([summary, detail], period)
+
+
+def suppressed_row(label: str, row: KpiRow, scores: int) -> list:
+    """Return a row of the council view with every figure on fewer than 5 clients suppressed."""
+    if row.clients < MIN_CLIENTS:
+        return [label, SUPPRESSED, SUPPRESSED, SUPPRESSED, SUPPRESSED, SUPPRESSED, SUPPRESSED, SUPPRESSED]
+    return [
+        label,
+        row.clients,
+        row.spend,
+        row.cost_per_client,
+        _guarded(row.wait_median_days, row.started),
+        _guarded(row.dropout_rate, row.ended_with_rate_reason),
+        _guarded(row.satisfaction_mean, scores),
+        _guarded(row.goal_attainment_rate, row.with_outcome),
+    ]
+
+
+def complementary_suppression(rows: list[KpiRow]) -> set[str]:
+    """Return the product groups to hide in one municipality: those under 5 clients, and never just one.
+
+    When exactly one group is under 5, the group with the fewest clients among the rest is
+    hidden too; the municipality's total minus the shown groups then reveals only a sum of two.
+    """
+    hidden = {row.group.product_group for row in rows if row.clients < MIN_CLIENTS}
+    if len(hidden) == 1:
+        rest = [row for row in rows if row.group.product_group not in hidden]
+        if rest:
+            hidden.add(min(rest, key=lambda row: (row.clients, row.spend, row.group.product_group)).group.product_group)
+    return hidden
+
+
+def scoreboard(session: Session, *, region: Region, period: Period) -> Page:
+    """Return drop-out, satisfaction and goal attainment per provider in each product group, suppressed."""
+    scope = RegionScope(municipality_ids=tuple(m.id for m in region.municipalities))
+    dimensions = [Dimension.PRODUCT_GROUP, Dimension.PROVIDER]
+    rows = engine.kpis(session, period=period, group_by=dimensions, scope=scope)
+    scores = score_counts(session, period=period, group_by=dimensions, scope=scope)
+    by_group: dict[str, list[KpiRow]] = {}
+    for row in rows:
+        by_group.setdefault(row.group.product_group, []).append(row)
+    tables = []
+    for code in sorted(by_group):
+        table = Table(
+            key=f"productgroep-{code.lower()}",
+            caption=_l("Product group %(code)s", code=code),
+            columns=[
+                Column(_l("Provider")),
+                Column(_l("Drop-out rate"), Kind.RATE),
+                Column(_l("Client satisfaction (1-10)"), Kind.SCORE),
+                Column(_l("Goal attainment"), Kind.RATE),
+            ],
+            charts=[Chart("bar", 3, _l("Goal attainment per provider in %(code)s", code=code),
+                          _l("Bar chart of the share of ended trajectories whose goals were met, per provider."))],
+            note=_l("Figures based on fewer than 5 clients are shown as \u201cfewer than 5\u201d."),
+        )
+        for row in sorted(by_group[code], key=lambda row: row.group.provider_name or ""):
+            if row.clients < MIN_CLIENTS:
+                table.add([row.group.provider_name, SUPPRESSED, SUPPRESSED, SUPPRESSED])
+                continue
+            table.add([
+                row.group.provider_name,
+                _guarded(row.dropout_rate, row.ended_with_rate_reason),
+                _guarded(row.satisfaction_mean, scores.get(_group_key(row, dimensions), 0)),
+                _guarded(row.goal_attainment_rate, row.with_outcome),
+            ])
+        tables.append(table)
+    return Page(tables, period)
+
+
+# Downloads -------------------------------------------------------------------------------------
+
+
+def download(table: Table, fmt: str, name: str):
+    """Return a table as a CSV or XLSX file download, with the same figures as on screen."""
+    import csv
+    import io
+
+    from flask import Response
+
+    header = [export_header(column) for column in table.columns]
+    rows = [[export_value(raw(cell), kind_of(cell, column)) for cell, column in zip(row, table.columns, strict=True)]
+            for row in table.rows]
+    filename = f"{name}.{fmt}"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        writer.writerows(rows)
+        # The byte-order mark lets spreadsheet programs read the file as UTF-8.
+        return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=table.key[:31])
+    sheet.append([str(table.caption)])
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return Response(
+        buffer.getvalue(),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
