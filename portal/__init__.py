@@ -109,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.kpi.views import bp as kpi_bp
     from portal.organisations.views import bp as organisations_bp
     from portal.rounds.views import bp as rounds_bp
+    from portal.applications.views import bp as applications_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp)
@@ -116,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(evidence_bp)
     app.register_blueprint(rounds_bp)
+    app.register_blueprint(applications_bp)
     app.register_blueprint(kpi_bp)
 
 

@@ -19,6 +19,7 @@ MENU = [
     ("organisations.providers", _l("Providers")),
     ("rounds.index", _l("Admission rounds")),
     ("rounds.public_index", _l("Open House"), PROVIDER_ROLES),
+    ("applications.index", _l("Applications"), PROVIDER_ROLES),
     ("kpi.provider", _l("Our KPIs")),
     ("kpi.municipality", _l("Youth-care market")),
     ("kpi.council", _l("Youth care in figures")),

@@ -5,6 +5,16 @@ from portal.models.kpi import Claim, ImportStatus, KpiImport, Trajectory
 from portal.models.evidence import EvidenceType, ValidityRule
 from portal.models.files import StoredFile
 from portal.models.vault import EvidenceDocument, EvidenceReminder
+from portal.models.applications import (
+    Application,
+    ApplicationEvent,
+    ApplicationEvidence,
+    ApplicationScope,
+    ApplicationStatus,
+    Declaration,
+    PartnerRole,
+    Subcontractor,
+)
 from portal.models.rounds import (
     Addendum,
     EntryWindow,
@@ -42,6 +52,14 @@ from portal.models.users import (
 
 __all__ = [
     "Addendum",
+    "Application",
+    "ApplicationEvent",
+    "ApplicationEvidence",
+    "ApplicationScope",
+    "ApplicationStatus",
+    "Declaration",
+    "PartnerRole",
+    "Subcontractor",
     "EntryWindow",
     "EvidenceRequirement",
     "ProductGroup",

@@ -1,0 +1,2 @@
+"""Provider applications (aanmeldingen) to Open House rounds: the wizard, the completeness check,
+submitting inside an entry window, and the status timeline."""
