@@ -83,3 +83,9 @@ def test_every_text_in_the_code_is_in_the_catalogue(tmp_path):
         extracted = {message.id if isinstance(message.id, str) else message.id[0] for message in read_po(handle) if message.id}
     known = {message.id if isinstance(message.id, str) else message.id[0] for message in _catalogue() if message.id}
     assert sorted(extracted - known) == [], "run `make extract-messages` and translate the new texts"
+
+
+def test_the_catalogue_compiles_without_errors():
+    """Placeholders that do not match make `pybabel compile` (and so `make run`) fail."""
+    problems = [(message.id, str(error)) for message, errors in _catalogue().check() for error in errors]
+    assert problems == []

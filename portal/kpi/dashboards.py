@@ -565,7 +565,7 @@ def municipality_dashboard(
             Column(_l("Waiting time, 90th percentile (days)"), Kind.DAYS),
         ],
         charts=[Chart("bar", 3, _l("Waiting time (90th percentile) per product group"),
-                      _l("Bar chart of the waiting time in days within which 90% of the clients started, per product group."))],
+                      _l("Bar chart of the waiting time in days within which 9 in 10 clients started, per product group."))],
     )
     for row in sorted(per_group, key=lambda row: row.group.product_group):
         waiting.add([row.group.product_group, row.started, row.wait_median_days, row.wait_p90_days])
