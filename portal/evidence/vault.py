@@ -113,16 +113,35 @@ def rule_of(evidence_type: EvidenceType) -> Rule:
 
 
 def can_see(membership: Membership | None, document: EvidenceDocument) -> bool:
-    """Tell whether the member may see and download a document: only its provider's members.
+    """Tell whether the member may see and download a document: its provider's members, and the
+    screening staff of a region to whose round the document was submitted in an application."""
+    if membership is None:
+        return False
+    if membership.role in (Role.PROVIDER_ADMIN, Role.PROVIDER_MEMBER):
+        return membership.organisation_id == document.provider_id
+    return _screened_in_region(membership, document)
 
-    Reviewers will see the versions used in applications they screen; that rule comes with
-    the applications.
-    """
-    return (
-        membership is not None
-        and membership.role in (Role.PROVIDER_ADMIN, Role.PROVIDER_MEMBER)
-        and membership.organisation_id == document.provider_id
-    )
+
+def _screened_in_region(membership: Membership, document: EvidenceDocument) -> bool:
+    """Tell whether the document is used by a submitted application to a round of the member's
+    region, and the member screens there (reviewer, buyer, region admin, auditor)."""
+    from sqlalchemy import exists
+    from sqlalchemy.orm import object_session
+
+    from portal.models import Application, ApplicationEvidence, ApplicationStatus, Round
+    from portal.screening.policies import SCREENING_READERS, region_of
+
+    region_id = region_of(membership)
+    session = object_session(document)
+    if membership.role not in SCREENING_READERS or region_id is None or session is None:
+        return False
+    return bool(session.scalar(select(exists().where(
+        ApplicationEvidence.document_id == document.id,
+        ApplicationEvidence.application_id == Application.id,
+        Application.status != ApplicationStatus.DRAFT,
+        Application.round_id == Round.id,
+        Round.region_id == region_id,
+    ))))
 
 
 def can_manage(membership: Membership | None, provider: Provider) -> bool:

@@ -15,6 +15,7 @@ from portal.models import PROVIDER_ROLES, STAFF_ROLES, Region
 from portal.navigation import may_visit
 from portal.organisations import services as organisations
 from portal.organisations.policies import region_id_of
+from portal.screening import services as screening
 
 bp = Blueprint("home", __name__)
 
@@ -47,6 +48,7 @@ def index():
         context.update(
             provider=provider,
             profile_gaps=organisations.profile_gaps(provider),
+            inbox=screening.inbox(db.session, provider),
             evidence_counts=vault.summary(db.session, provider, on=vault.today())
             if may_visit("evidence.index")
             else None,

@@ -1,0 +1,1 @@
+"""Screening of Open House applications: queue, verdicts, completion requests, four-eyes decisions, letters."""
