@@ -19,6 +19,7 @@ from portal import clock
 from portal.audit.services import record
 from portal.evidence.rules import Rule, judge
 from portal.evidence.vault import type_name
+from portal.governance.services import met_by_structured_declaration
 from portal.mail import queue_email
 from portal.models import (
     EvidenceDocument,
@@ -395,7 +396,11 @@ def completeness(application: Application, on: date) -> list[Problem]:
             problems.append(Problem("declaration", _("Statement %(number)d of the self-declaration needs an explanation.", number=number),
                                     f"explanation-{statement.code}"))
     chosen = {item.requirement_id: item.document for item in application.evidence}
-    for requirement in applicable_requirements(application):
+    requirements = applicable_requirements(application)
+    met_by_declaration = met_by_structured_declaration(application, requirements)
+    for requirement in requirements:
+        if requirement.id in met_by_declaration:
+            continue  # a submitted governance declaration (with its WNT statements) stands in for the PDF
         name = type_name(requirement.evidence_type)
         if requirement.rule is ValidityRule.FINANCIAL_YEAR:
             name = f"{name} {requirement.financial_year}"

@@ -1,0 +1,1 @@
+"""Governance and WNT: declarations, the WNT norm engine, the compliance matrix."""
