@@ -7,6 +7,7 @@ depend on the clock take ``now`` so that tests and batch jobs can name the momen
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 from collections.abc import Iterable, Mapping
@@ -869,3 +870,145 @@ def bodies_without_reaction(session: Session, consultation: Consultation) -> lis
          and (not participating or body.municipality_id is None or body.municipality_id in participating)),
         key=lambda body: body.name,
     )
+
+
+# Changing a consultation and reopening a reaction (used by the web pages) ------------------------
+
+
+def consultation_fingerprint(consultation: Consultation) -> str:
+    """Return a short digest of the editable details, so a form can tell whether they changed meanwhile."""
+    parts = [
+        consultation.title, consultation.summary, as_utc(consultation.opens_at).isoformat(),
+        as_utc(consultation.closes_at).isoformat(), str(consultation.publish_reactions),
+        str(consultation.names_need_consent), str(consultation.residents_may_react),
+        ",".join(sorted(a.value for a in consultation.audience_set)),
+        ",".join(sorted(str(m.municipality_id) for m in consultation.municipalities)),
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+def update_consultation(
+    session: Session,
+    *,
+    consultation: Consultation,
+    seen_fingerprint: str | None,
+    title: str,
+    summary: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    audiences: Iterable[Audience],
+    municipalities: Iterable[Municipality] = (),
+    publish_reactions: bool = False,
+    names_need_consent: bool = True,
+    residents_may_react: bool = False,
+    actor: User | None,
+) -> Consultation:
+    """Change the details of a consultation that has not opened yet, never over a colleague's change."""
+    if consultation.phase(now_utc()) in (ConsultationPhase.OPEN, ConsultationPhase.CLOSED):
+        raise ConsultationError(_("A consultation cannot be changed once it has opened."))
+    if seen_fingerprint is not None and seen_fingerprint != consultation_fingerprint(consultation):
+        raise ConsultationError(
+            _("Someone else changed this consultation while you were editing. Your text is kept below; "
+              "check their changes and save again.")
+        )
+    title = title.strip()
+    if not title:
+        raise ConsultationError(_("Give the consultation a title."))
+    if opens_at.tzinfo is None or closes_at.tzinfo is None:
+        raise ConsultationError(_("Opening and closing moments need a time zone."))
+    if closes_at <= opens_at:
+        raise ConsultationError(_("The consultation must close after it opens."))
+    audiences = list(dict.fromkeys(Audience(a) for a in audiences))
+    if not audiences:
+        raise ConsultationError(_("Invite at least one audience."))
+    if residents_may_react and Audience.INWONER not in audiences:
+        raise ConsultationError(_("Invite residents as an audience before opening a public link."))
+    municipalities = list(dict.fromkeys(municipalities))
+    for municipality in municipalities:
+        if municipality.region_id != consultation.region_id:
+            raise ConsultationError(
+                _("%(name)s is not a municipality of this region.", name=municipality.name)
+            )
+    before = {"title": consultation.title, "opens_at": as_utc(consultation.opens_at).isoformat(),
+              "closes_at": as_utc(consultation.closes_at).isoformat(),
+              "audiences": sorted(a.value for a in consultation.audience_set)}
+    consultation.title = title
+    consultation.summary = summary.strip()
+    consultation.opens_at = opens_at.astimezone(UTC)
+    consultation.closes_at = closes_at.astimezone(UTC)
+    consultation.publish_reactions = publish_reactions
+    consultation.names_need_consent = names_need_consent
+    consultation.residents_may_react = residents_may_react
+    wanted = set(audiences)
+    for entry in list(consultation.audiences):
+        if entry.audience not in wanted:
+            consultation.audiences.remove(entry)
+    for audience in audiences:
+        if audience not in consultation.audience_set:
+            consultation.audiences.append(ConsultationAudience(audience=audience))
+    wanted_ids = {m.id for m in municipalities}
+    for entry in list(consultation.municipalities):
+        if entry.municipality_id not in wanted_ids:
+            consultation.municipalities.remove(entry)
+    present = {entry.municipality_id for entry in consultation.municipalities}
+    for municipality in municipalities:
+        if municipality.id not in present:
+            consultation.municipalities.append(ConsultationMunicipality(municipality=municipality))
+    session.flush()
+    after = {"title": title, "opens_at": as_utc(consultation.opens_at).isoformat(),
+             "closes_at": as_utc(consultation.closes_at).isoformat(),
+             "audiences": sorted(a.value for a in audiences)}
+    record(session, action="consultation.changed", obj=consultation, actor=actor, organisation=consultation.region,
+           changes={key: [before[key], after[key]] for key in before if before[key] != after[key]})
+    return consultation
+
+
+def reopen_reaction(session: Session, *, response: Response, actor: User | None,
+                    now: datetime | None = None) -> Response:
+    """Turn a submitted reaction back into a draft before the close, so it can be changed and submitted again."""
+    now = now or now_utc()
+    _require_open(response.consultation, now, doing=_("changed"))
+    if actor is not None:
+        _require_sender(response, actor)
+    if response.status is not ResponseStatus.SUBMITTED:
+        raise ConsultationError(_("Only a submitted reaction can be opened again."))
+    response.status = ResponseStatus.DRAFT
+    response.updated_by = actor
+    _flush_reaction(session)
+    record(session, action="consultation_response.reopened", obj=response, actor=actor,
+           organisation=response.body or response.provider or response.consultation.region,
+           region_id=response.consultation.region_id, changes={"status": ["submitted", "draft"]})
+    return response
+
+
+def members_of(session: Session, bodies: Iterable[Body]) -> dict[int, list[User]]:
+    """Return the active members of each body, by body id, in one query."""
+    from portal.models import Membership
+
+    ids = [body.id for body in bodies]
+    result: dict[int, list[User]] = {body_id: [] for body_id in ids}
+    if not ids:
+        return result
+    rows = session.execute(
+        select(Membership.organisation_id, User).join(Membership.user)
+        .where(Membership.organisation_id.in_(ids), Membership.role == Role.BODY_MEMBER, User.active.is_(True))
+        .order_by(User.name)
+    )
+    for body_id, user in rows:
+        result[body_id].append(user)
+    return result
+
+
+def consultations_of(session: Session, region_id: int) -> list[tuple[Consultation, int]]:
+    """Return the region's consultations, latest closing first, each with its number of submitted reactions."""
+    submitted = (
+        select(Response.consultation_id, func.count(Response.id).label("number"))
+        .where(Response.status == ResponseStatus.SUBMITTED).group_by(Response.consultation_id).subquery()
+    )
+    return [
+        (consultation, number) for consultation, number in session.execute(
+            select(Consultation, func.coalesce(submitted.c.number, 0))
+            .outerjoin(submitted, submitted.c.consultation_id == Consultation.id)
+            .where(Consultation.region_id == region_id).order_by(Consultation.closes_at.desc())
+        )
+    ]
