@@ -67,3 +67,47 @@ def import_csv_command(consultation_id: int, file) -> None:
         raise click.ClickException(f"{len(error.errors)} problem(s) found; nothing was imported.") from error
     db.session.commit()
     click.echo(f"Imported {len(created)} reactions: {', '.join(r.ref for r in created)}.")
+
+
+@consultations_cli.command("suggest-themes")
+@click.argument("consultation_id", type=int)
+@click.option("--json", "as_json", is_flag=True, required=True, help="Print JSON (the only output format).")
+def suggest_themes_command(consultation_id: int, as_json: bool) -> None:
+    """Print up to three suggested themes with a score for every point without a theme."""
+    import json
+
+    from consultations.analysis import services as analysis
+
+    found = analysis.suggestions(db.session, _consultation(consultation_id))
+    click.echo(json.dumps([
+        {"point": s.point, "suggestions": [{"theme": key, "score": score} for key, score in s.themes]} for s in found
+    ], ensure_ascii=False, indent=2))
+
+
+@consultations_cli.command("propose-themes")
+@click.argument("consultation_id", type=int)
+@click.option("--max-themes", type=click.IntRange(min=1), default=None, help="Propose at most this many themes.")
+@click.option("--json", "as_json", is_flag=True, required=True, help="Print JSON (the only output format).")
+def propose_themes_command(consultation_id: int, max_themes: int | None, as_json: bool) -> None:
+    """Print candidate themes that together cover every point without a theme exactly once."""
+    import json
+
+    from consultations.analysis import services as analysis
+
+    found = analysis.proposals(db.session, _consultation(consultation_id), max_themes=max_themes)
+    click.echo(json.dumps([
+        {"label": c.label, "keywords": c.keywords, "points": c.points, "representative": c.representative}
+        for c in found
+    ], ensure_ascii=False, indent=2))
+
+
+@consultations_cli.command("summary")
+@click.argument("consultation_id", type=int)
+@click.option("--json", "as_json", is_flag=True, required=True, help="Print JSON (the only output format).")
+def summary_command(consultation_id: int, as_json: bool) -> None:
+    """Print the counts per question and audience and the theme × audience matrix."""
+    import json
+
+    from consultations.analysis.summaries import summary_document
+
+    click.echo(json.dumps(summary_document(db.session, _consultation(consultation_id)), ensure_ascii=False, indent=2))

@@ -471,6 +471,12 @@ class Point(Base):
     reaction: Mapped[str | None] = mapped_column(Text)
     #: What was done with the point.
     disposition: Mapped[Disposition | None] = mapped_column(enum_type(Disposition, "disposition"))
+    #: Where the point starts in its answer's text when it was split from it (a character offset).
+    source_start: Mapped[int | None] = mapped_column()
+    #: Where the point ends in its answer's text (exclusive), kept when staff edit the point's words.
+    source_end: Mapped[int | None] = mapped_column()
+    #: Raised on every save, so two staff members coding or answering at once cannot overwrite each other.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     answer: Mapped[Answer] = relationship(back_populates="points")
     consultation: Mapped[Consultation] = relationship()
@@ -481,6 +487,7 @@ class Point(Base):
         UniqueConstraint("consultation_id", "ref"),
         CheckConstraint("position > 0", name="position_positive"),
     )
+    __mapper_args__ = {"version_id_col": version}
 
 
 class FormalView(Base, Timestamped):

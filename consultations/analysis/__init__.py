@@ -1,0 +1,2 @@
+"""The analysis after the close: points, themes (with offline suggestions), reactions, summaries,
+the reactienota, the public page and feedback to respondents."""
