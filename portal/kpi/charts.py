@@ -16,6 +16,8 @@ from portal.kpi.dashboards import SUPPRESSED, Chart, Table, display, kind_of, ra
 BAR = "#1f4e79"
 TEXT = "#1b1b1b"
 GRID = "#767676"
+#: The dashed reference line (e.g. the regional median): dark orange, 5.6:1 on white.
+REFERENCE = "#a14a00"
 
 _ids = count(1)
 
@@ -33,7 +35,13 @@ def render(table: Table, chart: Chart) -> Markup:
     ]
     ident = f"chart-{table.key}-{chart.value_column}-{next(_ids)}"
     if chart.kind == "line":
-        return line_chart(ident, chart.title, chart.description, points)
+        reference = None
+        if chart.reference_column is not None:
+            column = table.columns[chart.reference_column]
+            reference = (chart.reference_label, [
+                (raw(row[chart.reference_column]), kind_of(row[chart.reference_column], column)) for row in table.rows
+            ])
+        return line_chart(ident, chart.title, chart.description, points, reference)
     return bar_chart(ident, chart.title, chart.description, points)
 
 
@@ -75,12 +83,17 @@ def bar_chart(ident: str, title, description, points: list[tuple]) -> Markup:
     return Markup("".join(parts))
 
 
-def line_chart(ident: str, title, description, points: list[tuple]) -> Markup:
-    """Return a line through the points, with a marker and the formatted value at each."""
+def line_chart(ident: str, title, description, points: list[tuple], reference: tuple | None = None) -> Markup:
+    """Return a line through the points, with a marker and the formatted value at each.
+
+    ``reference`` is (label, [(value, kind), ...]): a second series, one value per point, drawn
+    as a dashed line with its values under its markers and a legend (e.g. the regional median).
+    """
     height = 260
     left, right, top, bottom = 20, 20, 30, 50
     numbers = [_number(value) for _, value, _ in points]
-    known = [n for n in numbers if n is not None]
+    reference_numbers = [_number(value) for value, _kind in reference[1]] if reference else []
+    known = [n for n in numbers + reference_numbers if n is not None]
     low, high = 0.0, max(known, default=1.0) or 1.0
     step = (WIDTH - left - right) / max(len(points) - 1, 1)
     parts = [_open(ident, title, description, height)]
@@ -97,8 +110,33 @@ def line_chart(ident: str, title, description, points: list[tuple]) -> Markup:
         parts.append(f'<text x="{x:.1f}" y="{y - 10:.1f}" text-anchor="middle" fill="{TEXT}">{escape(display(value, kind))}</text>')
     if len(coordinates) > 1:
         parts.insert(2, f'<polyline points="{" ".join(coordinates)}" fill="none" stroke="{BAR}" stroke-width="2"/>')
+    if reference:
+        parts.extend(_reference_line(reference, reference_numbers, left, step, top, height - bottom, high))
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def _reference_line(reference: tuple, numbers: list, left: float, step: float, top: float, base: float,
+                    high: float) -> list[str]:
+    """Return the dashed second line of a line chart, its markers and values, and its legend."""
+    label, values = reference
+    parts, coordinates = [], []
+    for index, ((value, kind), number) in enumerate(zip(values, numbers, strict=True)):
+        if number is None:
+            continue
+        x = left + index * step
+        y = top + (base - top) * (1 - number / high)
+        coordinates.append(f"{x:.1f},{y:.1f}")
+        parts.append(f'<rect x="{x - 3:.1f}" y="{y - 3:.1f}" width="6" height="6" fill="{REFERENCE}"/>')
+        parts.append(f'<text x="{x:.1f}" y="{y + 18:.1f}" text-anchor="middle" fill="{REFERENCE}">'
+                     f'{escape(display(value, kind))}</text>')
+    if not coordinates:
+        return []
+    line = (f'<polyline class="chart__reference" points="{" ".join(coordinates)}" fill="none" '
+            f'stroke="{REFERENCE}" stroke-width="2" stroke-dasharray="6 4"/>')
+    legend = (f'<line x1="{WIDTH - 200}" y1="12" x2="{WIDTH - 170}" y2="12" stroke="{REFERENCE}" stroke-width="2" '
+              f'stroke-dasharray="6 4"/><text x="{WIDTH - 164}" y="16" fill="{TEXT}">{escape(label)}</text>')
+    return [line, *parts, legend]
 
 
 def _short(label: str, limit: int = 34) -> str:

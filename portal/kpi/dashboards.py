@@ -30,8 +30,9 @@ from sqlalchemy.orm import Session
 
 from portal.kpi import engine
 from portal.kpi.engine import Dimension, KpiRow, MarketRow, Period, Scope
-from portal.models import Claim, Municipality, Provider, Region, Trajectory
-from portal.models.kpi import KpiSettings
+from portal.models import Municipality, ProductGroup, Provider, Region, Round, Trajectory
+from portal.models.kpi import KpiSettings, SpendMonth
+from portal.models.rounds import RoundStatus
 
 #: Figures based on fewer clients than this are not shown outside the provider itself.
 MIN_CLIENTS = 5
@@ -97,6 +98,10 @@ class Chart:
     title: object
     description: object
     label_column: int = 0
+    #: A line chart's second, dashed line (e.g. the regional median), from this column.
+    reference_column: int | None = None
+    #: What the dashed line is, for its legend.
+    reference_label: object = None
 
 
 @dataclass
@@ -198,9 +203,9 @@ class RegionScope(Scope):
 
     municipality_ids: tuple[int, ...] = ()
 
-    def conditions(self):
+    def conditions(self, on=Trajectory):
         """Return the engine's conditions plus: in one of these municipalities."""
-        return [*super().conditions(), Trajectory.municipality_id.in_(self.municipality_ids)]
+        return [*super().conditions(on), on.municipality_id.in_(self.municipality_ids)]
 
 
 def period_of(year: int, quarter: int | None) -> Period:
@@ -220,13 +225,11 @@ def last_quarters(period: Period, count: int = 8) -> list[Period]:
 
 def data_years(session: Session, municipality_ids: Sequence[int], provider_id: int | None = None) -> list[int]:
     """Return the years from the first to the last month with claims in these municipalities."""
-    statement = (
-        select(func.min(Claim.period), func.max(Claim.period))
-        .join(Trajectory, Claim.trajectory_id == Trajectory.id)
-        .where(Trajectory.municipality_id.in_(municipality_ids))
+    statement = select(func.min(SpendMonth.period), func.max(SpendMonth.period)).where(
+        SpendMonth.municipality_id.in_(municipality_ids)
     )
     if provider_id is not None:
-        statement = statement.where(Trajectory.provider_id == provider_id)
+        statement = statement.where(SpendMonth.provider_id == provider_id)
     first, last = session.execute(statement).one()
     if first is None:
         return []
@@ -253,6 +256,26 @@ def product_groups(session: Session, municipality_ids: Sequence[int]) -> list[st
             .order_by(Trajectory.product_group)
         )
     )
+
+
+def group_names(session: Session, municipality_ids: Sequence[int]) -> dict[str, str]:
+    """Return the name of each product group code, from the rounds of these municipalities' regions.
+
+    A code the rounds do not know keeps its code as name; when rounds disagree, the latest
+    published round wins over older and draft ones.
+    """
+    rows = session.execute(
+        select(ProductGroup.code, ProductGroup.name)
+        .join(Round, ProductGroup.round_id == Round.id)
+        .where(Round.region_id.in_(select(Municipality.region_id).where(Municipality.id.in_(municipality_ids))))
+        .order_by(Round.status == RoundStatus.PUBLISHED, Round.id, ProductGroup.id)
+    )
+    return {code: name for code, name in rows}
+
+
+def group_name(code: str | None, names: dict[str, str]) -> str | None:
+    """Return the name of a product group, or its code when it has none."""
+    return names.get(code, code) if code is not None else None
 
 
 def provider_regions(session: Session, provider_id: int) -> list[Region]:
@@ -292,19 +315,61 @@ def save_kpi_settings(session: Session, *, region_id: int, scoreboard_public: bo
 
 # The figures every table draws on -------------------------------------------------------------
 
-#: (label, kind, how to read it from a KpiRow) for the provider's KPI list and benchmark.
-METRICS: list[tuple[object, Kind, Callable[[KpiRow], float | None]]] = [
-    (_l("Clients"), Kind.COUNT, lambda row: row.clients),
-    (_l("Spend"), Kind.MONEY, lambda row: row.spend),
-    (_l("Cost per client"), Kind.MONEY, lambda row: row.cost_per_client),
-    (_l("Duration of ended care, median (days)"), Kind.DAYS, lambda row: row.duration_median_days),
-    (_l("Waiting time, median (days)"), Kind.DAYS, lambda row: row.wait_median_days),
-    (_l("Waiting time, 90th percentile (days)"), Kind.DAYS, lambda row: row.wait_p90_days),
-    (_l("Drop-out rate"), Kind.RATE, lambda row: row.dropout_rate),
-    (_l("Ended according to plan"), Kind.RATE, lambda row: row.according_to_plan_rate),
-    (_l("Client satisfaction (1-10)"), Kind.SCORE, lambda row: row.satisfaction_mean),
-    (_l("Goal attainment"), Kind.RATE, lambda row: row.goal_attainment_rate),
-]
+@dataclass(frozen=True)
+class Figure:
+    """A KPI as tables show it: its heading, how it reads, and how to take it from a KpiRow."""
+
+    label: object
+    kind: Kind
+    read: Callable[[KpiRow], object]
+
+    @property
+    def column(self) -> Column:
+        """Return the table column of this figure."""
+        return Column(self.label, self.kind)
+
+
+#: Every figure a KPI table can show, by key; tables name the keys they show.
+FIGURES: dict[str, Figure] = {
+    "clients": Figure(_l("Clients"), Kind.COUNT, lambda row: row.clients),
+    "spend": Figure(_l("Spend"), Kind.MONEY, lambda row: row.spend),
+    "cost_per_client": Figure(_l("Cost per client"), Kind.MONEY, lambda row: row.cost_per_client),
+    "duration_median": Figure(_l("Duration of ended care, median (days)"), Kind.DAYS,
+                              lambda row: row.duration_median_days),
+    "started": Figure(_l("Started trajectories"), Kind.COUNT, lambda row: row.started),
+    "wait_median": Figure(_l("Waiting time, median (days)"), Kind.DAYS, lambda row: row.wait_median_days),
+    "wait_p90": Figure(_l("Waiting time, 90th percentile (days)"), Kind.DAYS, lambda row: row.wait_p90_days),
+    "dropout": Figure(_l("Drop-out rate"), Kind.RATE, lambda row: row.dropout_rate),
+    "according_to_plan": Figure(_l("Ended according to plan"), Kind.RATE, lambda row: row.according_to_plan_rate),
+    "satisfaction": Figure(_l("Client satisfaction (1-10)"), Kind.SCORE, lambda row: row.satisfaction_mean),
+    "goal_attainment": Figure(_l("Goal attainment"), Kind.RATE, lambda row: row.goal_attainment_rate),
+    "spend_growth": Figure(_l("Growth of spend"), Kind.GROWTH, lambda row: row.spend_growth),
+    "clients_growth": Figure(_l("Growth of clients"), Kind.GROWTH, lambda row: row.clients_growth),
+    "previous_clients": Figure(_l("Clients in the previous period"), Kind.COUNT, lambda row: row.previous_clients),
+    "previous_spend": Figure(_l("Spend in the previous period"), Kind.MONEY, lambda row: row.previous_spend),
+}
+
+#: The provider's KPI list and benchmark.
+METRICS: list[Figure] = [FIGURES[key] for key in (
+    "clients", "spend", "cost_per_client", "duration_median", "wait_median", "wait_p90", "dropout",
+    "according_to_plan", "satisfaction", "goal_attainment",
+)]
+#: The figures of the public scoreboard.
+SCOREBOARD = ("dropout", "satisfaction", "goal_attainment")
+#: A provider's share of the market's spend (not a KpiRow figure: it needs the market's total).
+SHARE_OF_SPEND = Column(_l("Share of spend"), Kind.RATE)
+#: The columns of an overview per provider, product group or municipality.
+OVERVIEW = ("clients", "spend", "cost_per_client", "wait_median", "dropout", "satisfaction", "goal_attainment")
+
+
+def figure_columns(first: object, *items: str | Column) -> list[Column]:
+    """Return a text column headed first, then a column per figure key (or ready-made Column)."""
+    return [Column(first), *(item if isinstance(item, Column) else FIGURES[item].column for item in items)]
+
+
+def figure_cells(row: KpiRow, *keys: str) -> list:
+    """Return the row's value of each figure key."""
+    return [FIGURES[key].read(row) for key in keys]
 
 
 def quantile(values: Sequence[float], fraction: float) -> float | None:
@@ -374,25 +439,9 @@ class Page:
 
 
 def _kpi_table(key: str, caption, first: object, rows: list[KpiRow], label: Callable[[KpiRow], str]) -> Table:
-    table = Table(
-        key=key,
-        caption=caption,
-        columns=[
-            Column(first),
-            Column(_l("Clients"), Kind.COUNT),
-            Column(_l("Spend"), Kind.MONEY),
-            Column(_l("Cost per client"), Kind.MONEY),
-            Column(_l("Waiting time, median (days)"), Kind.DAYS),
-            Column(_l("Drop-out rate"), Kind.RATE),
-            Column(_l("Client satisfaction (1-10)"), Kind.SCORE),
-            Column(_l("Goal attainment"), Kind.RATE),
-        ],
-    )
+    table = Table(key=key, caption=caption, columns=figure_columns(first, *OVERVIEW))
     for row in rows:
-        table.add([
-            label(row), row.clients, row.spend, row.cost_per_client, row.wait_median_days,
-            row.dropout_rate, row.satisfaction_mean, row.goal_attainment_rate,
-        ])
+        table.add([label(row), *figure_cells(row, *OVERVIEW)])
     return table
 
 
@@ -403,6 +452,7 @@ def provider_dashboard(session: Session, *, provider: Provider, region: Region, 
     own_scope = RegionScope(municipality_ids=municipality_ids, provider_id=provider.id)
     own = _one(engine.kpis(session, period=period, scope=own_scope))
     peers = engine.kpis(session, period=period, group_by=[Dimension.PROVIDER], scope=region_scope)
+    names = group_names(session, municipality_ids)
 
     benchmark = Table(
         key="kengetallen",
@@ -419,41 +469,48 @@ def provider_dashboard(session: Session, *, provider: Provider, region: Region, 
             "providers); no other provider's own figures or name are shown.", n=MIN_PEERS,
         ),
     )
-    for label, kind, read in METRICS:
-        values = [value for value in (read(row) for row in peers) if value is not None]
+    for metric in METRICS:
+        values = [value for value in (metric.read(row) for row in peers) if value is not None]
         enough = len(values) >= MIN_PEERS
         benchmark.add([
-            label,
-            Cell(read(own), kind),
-            Cell(quantile(values, 0.5) if enough else None, kind),
-            Cell(quantile(values, 0.25) if enough else None, kind),
-            Cell(quantile(values, 0.75) if enough else None, kind),
+            metric.label,
+            Cell(metric.read(own), metric.kind),
+            Cell(quantile(values, 0.5) if enough else None, metric.kind),
+            Cell(quantile(values, 0.25) if enough else None, metric.kind),
+            Cell(quantile(values, 0.75) if enough else None, metric.kind),
         ])
 
+    quarters = last_quarters(period)
+    regional = _regional_medians(session, quarters, region_scope)
+    median = _l("Regional median")
     trend = Table(
         key="trend",
         caption=_l("Your figures per quarter"),
-        columns=[
-            Column(_l("Quarter")),
-            Column(_l("Clients"), Kind.COUNT),
-            Column(_l("Spend"), Kind.MONEY),
-            Column(_l("Cost per client"), Kind.MONEY),
-            Column(_l("Waiting time, median (days)"), Kind.DAYS),
-            Column(_l("Drop-out rate"), Kind.RATE),
-        ],
+        columns=figure_columns(
+            _l("Quarter"), "clients", Column(_l("Clients, regional median"), Kind.COUNT),
+            "spend", Column(_l("Spend, regional median"), Kind.MONEY), "cost_per_client", "wait_median", "dropout",
+        ),
         charts=[
-            Chart("line", 1, _l("Clients per quarter"), _l("Line chart of your number of clients in the last eight quarters.")),
-            Chart("line", 2, _l("Spend per quarter"), _l("Line chart of your spend in the last eight quarters.")),
+            Chart("line", 1, _l("Clients per quarter"), _l(
+                "Line chart of your number of clients in the last eight quarters; a dashed line shows the "
+                "median of the region's providers."), reference_column=2, reference_label=median),
+            Chart("line", 3, _l("Spend per quarter"), _l(
+                "Line chart of your spend in the last eight quarters; a dashed line shows the median of the "
+                "region's providers."), reference_column=4, reference_label=median),
         ],
+        note=_l("The regional median is taken over the providers with care in the region in that quarter "
+                "(at least %(n)d providers).", n=MIN_PEERS),
     )
-    for quarter in last_quarters(period):
+    for quarter in quarters:
         row = _one(engine.kpis(session, period=quarter, scope=own_scope))
-        trend.add([str(quarter), row.clients, row.spend, row.cost_per_client, row.wait_median_days, row.dropout_rate])
+        clients_median, spend_median = regional[quarter]
+        trend.add([str(quarter), row.clients, clients_median, row.spend, spend_median,
+                   *figure_cells(row, "cost_per_client", "wait_median", "dropout")])
 
     groups = _kpi_table(
         "productgroepen", _l("Your figures per product group"), _l("Product group"),
         engine.kpis(session, period=period, group_by=[Dimension.PRODUCT_GROUP], scope=own_scope),
-        lambda row: row.group.product_group,
+        lambda row: group_name(row.group.product_group, names),
     )
     groups.charts.append(Chart("bar", 2, _l("Spend per product group"), _l("Bar chart of your spend per product group.")))
     places = _kpi_table(
@@ -463,6 +520,23 @@ def provider_dashboard(session: Session, *, provider: Provider, region: Region, 
     )
     places.charts.append(Chart("bar", 1, _l("Clients per municipality"), _l("Bar chart of your clients per municipality.")))
     return Page([benchmark, trend, groups, places], period, {"own": own, "peers": len(peers)})
+
+
+def _regional_medians(session: Session, quarters: list[Period], scope: Scope) -> dict[Period, tuple]:
+    """Return per quarter the median clients and the median spend of the providers active in it.
+
+    A median over fewer than MIN_PEERS providers is None, as in the benchmark table.
+    """
+    figures = engine.clients_and_spend(session, periods=quarters, group_by=[Dimension.PROVIDER], scope=scope)
+    medians = {}
+    for quarter in quarters:
+        clients = [value for (period, _provider), (value, _spend) in figures.items() if period == quarter and value]
+        spend = [value for (period, _provider), (_clients, value) in figures.items() if period == quarter and value]
+        medians[quarter] = (
+            quantile(clients, 0.5) if len(clients) >= MIN_PEERS else None,
+            quantile(spend, 0.5) if len(spend) >= MIN_PEERS else None,
+        )
+    return medians
 
 
 # Municipality dashboard -----------------------------------------------------------------------
@@ -492,12 +566,15 @@ def municipality_dashboard(
     growth_threshold: int,
     mix_points: int,
     link: Callable[..., str],
+    names: dict[str, str] | None = None,
 ) -> Page:
     """Return where the money goes, how concentrated the market is, and the signals.
 
-    ``link(kvk=None, product_group=None)`` returns the URL of the figures behind a signal.
+    ``link(kvk=None, product_group=None)`` returns the URL of the figures behind a signal;
+    ``names`` maps product group codes to names (read from the rounds when not given).
     """
     ids = tuple(municipality_ids)
+    names = group_names(session, ids) if names is None else names
     scope = RegionScope(municipality_ids=ids, product_group=product_group)
     whole_scope = RegionScope(municipality_ids=ids)
     total = _one(engine.kpis(session, period=period, scope=scope))
@@ -531,70 +608,51 @@ def municipality_dashboard(
     ]:
         summary.add([label, cell])
 
+    group_figures = ("spend", "spend_growth", "clients", "clients_growth", "cost_per_client")
     groups = Table(
         key="productgroepen",
         caption=_l("Spend and clients per product group"),
-        columns=[
-            Column(_l("Product group")),
-            Column(_l("Spend"), Kind.MONEY),
-            Column(_l("Growth of spend"), Kind.GROWTH),
-            Column(_l("Clients"), Kind.COUNT),
-            Column(_l("Growth of clients"), Kind.GROWTH),
-            Column(_l("Cost per client"), Kind.MONEY),
-            Column(_l("Providers with spend"), Kind.COUNT),
-            Column(_l("HHI (0-10,000)"), Kind.INDEX),
-            Column(_l("Concentration")),
-        ],
+        columns=figure_columns(
+            _l("Product group"), *group_figures, Column(_l("Providers with spend"), Kind.COUNT),
+            Column(_l("HHI (0-10,000)"), Kind.INDEX), Column(_l("Concentration")),
+        ),
         charts=[Chart("bar", 1, _l("Spend per product group"), _l("Bar chart of the spend per product group."))],
     )
     for row in per_group:
         group_market = group_markets.get(row.group.product_group, MarketRow(group=row.group))
         groups.add(
-            [row.group.product_group, row.spend, row.spend_growth, row.clients, row.clients_growth,
-             row.cost_per_client, group_market.providers, group_market.hhi, concentration_words(group_market.hhi)],
+            [group_name(row.group.product_group, names), *figure_cells(row, *group_figures),
+             group_market.providers, group_market.hhi, concentration_words(group_market.hhi)],
             link(product_group=row.group.product_group),
         )
 
     waiting = Table(
         key="wachttijden",
         caption=_l("Waiting times per product group"),
-        columns=[
-            Column(_l("Product group")),
-            Column(_l("Started trajectories"), Kind.COUNT),
-            Column(_l("Waiting time, median (days)"), Kind.DAYS),
-            Column(_l("Waiting time, 90th percentile (days)"), Kind.DAYS),
-        ],
+        columns=figure_columns(_l("Product group"), "started", "wait_median", "wait_p90"),
         charts=[Chart("bar", 3, _l("Waiting time (90th percentile) per product group"),
                       _l("Bar chart of the waiting time in days within which 9 in 10 clients started, per product group."))],
     )
     for row in sorted(per_group, key=lambda row: row.group.product_group):
-        waiting.add([row.group.product_group, row.started, row.wait_median_days, row.wait_p90_days])
+        waiting.add([group_name(row.group.product_group, names), *figure_cells(row, "started", "wait_median", "wait_p90")])
 
     providers = Table(
         key="aanbieders",
         caption=_l("Spend and clients per provider"),
-        columns=[
-            Column(_l("Provider")),
-            Column(_l("Spend"), Kind.MONEY),
-            Column(_l("Share of spend"), Kind.RATE),
-            Column(_l("Clients"), Kind.COUNT),
-            Column(_l("Cost per client"), Kind.MONEY),
-            Column(_l("Waiting time, median (days)"), Kind.DAYS),
-            Column(_l("Drop-out rate"), Kind.RATE),
-            Column(_l("Growth of spend"), Kind.GROWTH),
-        ],
+        columns=figure_columns(_l("Provider"), "spend", SHARE_OF_SPEND, "clients", "cost_per_client", "wait_median",
+                        "dropout", "spend_growth"),
     )
     for row in per_provider:
         providers.add(
-            [row.group.provider_name, row.spend, row.spend / market.spend if market.spend else None, row.clients,
-             row.cost_per_client, row.wait_median_days, row.dropout_rate, row.spend_growth],
+            [row.group.provider_name, row.spend, row.spend / market.spend if market.spend else None,
+             *figure_cells(row, "clients", "cost_per_client", "wait_median", "dropout", "spend_growth")],
             link(kvk=row.group.provider_kvk),
         )
 
     top_spend = Table(
         key="top-uitgaven",
         caption=_l("The ten largest providers by spend"),
-        columns=[Column(_l("Provider")), Column(_l("Spend"), Kind.MONEY), Column(_l("Share of spend"), Kind.RATE)],
+        columns=figure_columns(_l("Provider"), "spend", SHARE_OF_SPEND),
         charts=[Chart("bar", 1, _l("The ten largest providers by spend"), _l("Bar chart of the spend of the ten providers with the most spend."))],
     )
     for row in sorted(per_provider, key=lambda row: (-row.spend, row.group.provider_name or ""))[:10]:
@@ -603,7 +661,7 @@ def municipality_dashboard(
     top_clients = Table(
         key="top-clienten",
         caption=_l("The ten largest providers by clients"),
-        columns=[Column(_l("Provider")), Column(_l("Clients"), Kind.COUNT), Column(_l("Cost per client"), Kind.MONEY)],
+        columns=figure_columns(_l("Provider"), "clients", "cost_per_client"),
         charts=[Chart("bar", 1, _l("The ten largest providers by clients"), _l("Bar chart of the clients of the ten providers with the most clients."))],
     )
     for row in sorted(per_provider, key=lambda row: (-row.clients, row.group.provider_name or ""))[:10]:
@@ -628,13 +686,13 @@ def municipality_dashboard(
             costs.setdefault(row.group.product_group, []).append(row.cost_per_client)
     for code in sorted(costs):
         values = costs[code]
-        spread.add([code, len(values), min(values), quantile(values, 0.25), quantile(values, 0.5),
+        spread.add([group_name(code, names), len(values), min(values), quantile(values, 0.25), quantile(values, 0.5),
                     quantile(values, 0.75), max(values)], link(product_group=code))
 
     signals = _signals(
         total=total, per_group=per_group, per_provider=per_provider, provider_totals=provider_totals,
         provider_groups=provider_groups, all_groups=all_groups, growth_threshold=growth_threshold,
-        mix_points=mix_points, link=link,
+        mix_points=mix_points, link=link, names=names,
     )
     signal_table = Table(
         key="signalen",
@@ -661,7 +719,7 @@ SIGNAL_LABELS = {
 
 
 def _signals(*, total, per_group, per_provider, provider_totals, provider_groups, all_groups,
-             growth_threshold: int, mix_points: int, link) -> list[Signal]:
+             growth_threshold: int, mix_points: int, link, names: dict[str, str]) -> list[Signal]:
     """Find fast growth, shifts to the most expensive product group and providers with few clients."""
     from flask_babel import gettext as _
 
@@ -684,7 +742,7 @@ def _signals(*, total, per_group, per_provider, provider_totals, provider_groups
 
     growth(_("All care"), total, link())
     for row in per_group:
-        growth(row.group.product_group, row, link(product_group=row.group.product_group))
+        growth(group_name(row.group.product_group, names), row, link(product_group=row.group.product_group))
     for row in per_provider:
         growth(row.group.provider_name, row, link(kvk=row.group.provider_kvk))
 
@@ -704,7 +762,7 @@ def _signals(*, total, per_group, per_provider, provider_totals, provider_groups
                 signals.append(Signal("mix", row.group.provider_name, _(
                     "The share of %(group)s (the product group with the highest cost per client) in this "
                     "provider's spend rose from %(before)s to %(now)s.",
-                    group=code, before=display(before, Kind.RATE), now=display(now, Kind.RATE)),
+                    group=group_name(code, names), before=display(before, Kind.RATE), now=display(now, Kind.RATE)),
                     link(kvk=row.group.provider_kvk)))
 
     for row in per_provider:
@@ -720,33 +778,26 @@ def provider_figures(session: Session, *, provider: Provider, municipality_ids: 
     scope = RegionScope(municipality_ids=tuple(municipality_ids), provider_id=provider.id)
     total = _one(engine.kpis(session, period=period, scope=scope))
     rows = engine.kpis(session, period=period, group_by=[Dimension.PRODUCT_GROUP], scope=scope)
+    names = group_names(session, municipality_ids)
     overview = Table(
         key="kengetallen",
         caption=_l("Figures of %(name)s", name=provider.name),
         columns=[Column(_l("Figure")), Column(_l("Value"))],
     )
-    for label, kind, read in METRICS:
-        overview.add([label, Cell(read(total), kind)])
-    overview.add([_l("Clients in the previous period"), Cell(total.previous_clients, Kind.COUNT)])
-    overview.add([_l("Spend in the previous period"), Cell(total.previous_spend, Kind.MONEY)])
+    for metric in [*METRICS, FIGURES["previous_clients"], FIGURES["previous_spend"]]:
+        overview.add([metric.label, Cell(metric.read(total), metric.kind)])
     mix = Table(
         key="productmix",
         caption=_l("Spend per product group, now and in the previous period"),
-        columns=[
-            Column(_l("Product group")),
-            Column(_l("Spend"), Kind.MONEY),
-            Column(_l("Share of spend"), Kind.RATE),
-            Column(_l("Spend in the previous period"), Kind.MONEY),
-            Column(_l("Share in the previous period"), Kind.RATE),
-            Column(_l("Clients"), Kind.COUNT),
-            Column(_l("Clients in the previous period"), Kind.COUNT),
-            Column(_l("Cost per client"), Kind.MONEY),
-        ],
+        columns=figure_columns(
+            _l("Product group"), "spend", SHARE_OF_SPEND, "previous_spend",
+            Column(_l("Share in the previous period"), Kind.RATE), "clients", "previous_clients", "cost_per_client",
+        ),
         charts=[Chart("bar", 1, _l("Spend per product group"), _l("Bar chart of the provider's spend per product group."))],
     )
     for row in sorted(rows, key=lambda row: row.group.product_group):
         mix.add([
-            row.group.product_group, row.spend, row.spend / total.spend if total.spend else None,
+            group_name(row.group.product_group, names), row.spend, row.spend / total.spend if total.spend else None,
             row.previous_spend, row.previous_spend / total.previous_spend if total.previous_spend else None,
             row.clients, row.previous_clients, row.cost_per_client,
         ])
@@ -766,16 +817,7 @@ def council_view(session: Session, *, municipality_ids: Sequence[int], period: P
     summary = Table(
         key="gemeenten",
         caption=_l("Youth care per municipality"),
-        columns=[
-            Column(_l("Municipality")),
-            Column(_l("Clients"), Kind.COUNT),
-            Column(_l("Spend"), Kind.MONEY),
-            Column(_l("Cost per client"), Kind.MONEY),
-            Column(_l("Waiting time, median (days)"), Kind.DAYS),
-            Column(_l("Drop-out rate"), Kind.RATE),
-            Column(_l("Client satisfaction (1-10)"), Kind.SCORE),
-            Column(_l("Goal attainment"), Kind.RATE),
-        ],
+        columns=figure_columns(_l("Municipality"), *OVERVIEW),
         charts=[Chart("bar", 1, _l("Clients per municipality"), _l("Bar chart of the number of clients per municipality."))],
         note=note,
     )
@@ -787,18 +829,13 @@ def council_view(session: Session, *, municipality_ids: Sequence[int], period: P
     detail = Table(
         key="productgroepen",
         caption=_l("Youth care per municipality and product group"),
-        columns=[
-            Column(_l("Municipality")),
-            Column(_l("Product group")),
-            Column(_l("Clients"), Kind.COUNT),
-            Column(_l("Spend"), Kind.MONEY),
-            Column(_l("Cost per client"), Kind.MONEY),
-        ],
+        columns=figure_columns(_l("Municipality"), Column(_l("Product group")), "clients", "spend", "cost_per_client"),
         note=_l(
             "Where only one product group of a municipality would be hidden, the next smallest is hidden "
             "too, so it cannot be worked out from the municipality's total."
         ),
     )
+    names = group_names(session, municipality_ids)
     per_place: dict[str, list[KpiRow]] = {}
     for row in cells:
         per_place.setdefault(row.group.municipality_name or "", []).append(row)
@@ -807,9 +844,9 @@ def council_view(session: Session, *, municipality_ids: Sequence[int], period: P
         hidden = complementary_suppression(rows)
         for row in rows:
             if row.group.product_group in hidden:
-                detail.add([name, row.group.product_group, SUPPRESSED, SUPPRESSED, SUPPRESSED])
+                detail.add([name, group_name(row.group.product_group, names), SUPPRESSED, SUPPRESSED, SUPPRESSED])
             else:
-                detail.add([name, row.group.product_group, row.clients, row.spend, row.cost_per_client])
+                detail.add([name, group_name(row.group.product_group, names), *figure_cells(row, "clients", "spend", "cost_per_client")])
     return Page([summary, detail], period)
 
 
@@ -849,6 +886,7 @@ def scoreboard(session: Session, *, region: Region, period: Period) -> Page:
     dimensions = [Dimension.PRODUCT_GROUP, Dimension.PROVIDER]
     rows = engine.kpis(session, period=period, group_by=dimensions, scope=scope)
     scores = score_counts(session, period=period, group_by=dimensions, scope=scope)
+    names = group_names(session, scope.municipality_ids)
     by_group: dict[str, list[KpiRow]] = {}
     for row in rows:
         by_group.setdefault(row.group.product_group, []).append(row)
@@ -856,14 +894,9 @@ def scoreboard(session: Session, *, region: Region, period: Period) -> Page:
     for code in sorted(by_group):
         table = Table(
             key=f"productgroep-{code.lower()}",
-            caption=_l("Product group %(code)s", code=code),
-            columns=[
-                Column(_l("Provider")),
-                Column(_l("Drop-out rate"), Kind.RATE),
-                Column(_l("Client satisfaction (1-10)"), Kind.SCORE),
-                Column(_l("Goal attainment"), Kind.RATE),
-            ],
-            charts=[Chart("bar", 3, _l("Goal attainment per provider in %(code)s", code=code),
+            caption=_l("Product group %(name)s", name=group_name(code, names)),
+            columns=figure_columns(_l("Provider"), *SCOREBOARD),
+            charts=[Chart("bar", 3, _l("Goal attainment per provider in %(name)s", name=group_name(code, names)),
                           _l("Bar chart of the share of ended trajectories whose goals were met, per provider."))],
             note=_l("Figures based on fewer than 5 clients are shown as \u201cfewer than 5\u201d."),
         )

@@ -1,7 +1,8 @@
 """KPIs and market figures per period, computed in the database (definitions: DOMAIN.md).
 
-Every figure is an aggregate in SQL; Python only divides the aggregates it gets back. Medians
-and percentiles use window functions with linear interpolation between the two nearest ranks,
+Every figure is an aggregate in SQL; Python only divides the aggregates it gets back. Spend is
+summed from the monthly spend summary (portal.kpi.summary), which holds the claims' exact sums.
+Medians and percentiles use window functions with linear interpolation between the two nearest ranks,
 the definition of PostgreSQL's percentile_cont, so SQLite and PostgreSQL give the same numbers.
 The number of statements per call is fixed; it does not grow with the data.
 """
@@ -13,13 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import Float, and_, case, cast, distinct, func, or_, select
+from sqlalchemy import Date, Float, Integer, and_, case, cast, distinct, func, literal, or_, select, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
-from portal.models import Claim, Municipality, Provider, Trajectory
-from portal.models.kpi import ACCORDING_TO_PLAN_REASON, DROPOUT_REASON, RATE_DENOMINATOR_REASONS
+from portal.models import Municipality, Provider, Trajectory
+from portal.models.kpi import ACCORDING_TO_PLAN_REASON, DROPOUT_REASON, RATE_DENOMINATOR_REASONS, SpendMonth
 
 
 @dataclass(frozen=True, order=True)
@@ -70,6 +71,12 @@ _DIMENSION_COLUMNS = {
     Dimension.PRODUCT_GROUP: Trajectory.product_group,
     Dimension.MUNICIPALITY: Trajectory.municipality_id,
 }
+#: The same dimensions in the monthly spend summary.
+_SPEND_COLUMNS = {
+    Dimension.PROVIDER: SpendMonth.provider_id,
+    Dimension.PRODUCT_GROUP: SpendMonth.product_group,
+    Dimension.MUNICIPALITY: SpendMonth.municipality_id,
+}
 
 
 @dataclass(frozen=True)
@@ -80,15 +87,15 @@ class Scope:
     product_group: str | None = None
     provider_id: int | None = None
 
-    def conditions(self) -> list[ColumnElement[bool]]:
-        """Return the SQL conditions on trajectories for this scope."""
+    def conditions(self, on=Trajectory) -> list[ColumnElement[bool]]:
+        """Return the SQL conditions for this scope, on trajectories or on the spend summary."""
         conditions = []
         if self.municipality_id is not None:
-            conditions.append(Trajectory.municipality_id == self.municipality_id)
+            conditions.append(on.municipality_id == self.municipality_id)
         if self.product_group is not None:
-            conditions.append(Trajectory.product_group == self.product_group)
+            conditions.append(on.product_group == self.product_group)
         if self.provider_id is not None:
-            conditions.append(Trajectory.provider_id == self.provider_id)
+            conditions.append(on.provider_id == self.provider_id)
         return conditions
 
 
@@ -269,6 +276,9 @@ class _Query:
         self.dimensions = [Dimension(dimension) for dimension in group_by]
         self.columns = [_DIMENSION_COLUMNS[dimension].label(dimension.value) for dimension in self.dimensions]
         self.conditions = scope.conditions()
+        # Spend comes from the monthly summary (portal.kpi.summary), which has the same dimensions.
+        self.spend_columns = [_SPEND_COLUMNS[dimension].label(dimension.value) for dimension in self.dimensions]
+        self.spend_conditions = scope.conditions(on=SpendMonth)
 
     def keyed(self, session: Session, statement) -> dict[tuple, tuple]:
         """Run a grouped statement whose first columns are the dimensions; map key -> the rest."""
@@ -284,10 +294,9 @@ class _Query:
 
     def spend(self, period: Period):
         return (
-            select(*self.columns, func.sum(Claim.amount_granted))
-            .join(Trajectory, Claim.trajectory_id == Trajectory.id)
-            .where(_in_period(Claim.period, period), *self.conditions)
-            .group_by(*self.columns)
+            select(*self.spend_columns, func.sum(SpendMonth.amount))
+            .where(_in_period(SpendMonth.period, period), *self.spend_conditions)
+            .group_by(*self.spend_columns)
         )
 
     def ranked(self, value, condition, *extra):
@@ -409,11 +418,10 @@ def market(
         raise ValueError("A market is made of providers; it cannot be broken down by provider.")
     query = _Query(dimensions, scope)
     per_provider = (
-        select(*query.columns, Trajectory.provider_id, func.sum(Claim.amount_granted).label("spend"))
-        .join(Trajectory, Claim.trajectory_id == Trajectory.id)
-        .where(_in_period(Claim.period, period), *query.conditions)
-        .group_by(*query.columns, Trajectory.provider_id)
-        .having(func.sum(Claim.amount_granted) > 0)
+        select(*query.spend_columns, SpendMonth.provider_id, func.sum(SpendMonth.amount).label("spend"))
+        .where(_in_period(SpendMonth.period, period), *query.spend_conditions)
+        .group_by(*query.spend_columns, SpendMonth.provider_id)
+        .having(func.sum(SpendMonth.amount) > 0)
         .subquery()
     )
     keys = [per_provider.c[dimension.value] for dimension in dimensions]
@@ -456,6 +464,57 @@ def market(
         rows.append(row)
     _label(session, [row.group for row in rows])
     return sorted(rows, key=lambda row: (-row.spend, _sort_key(row.group)))
+
+
+def clients_and_spend(
+    session: Session,
+    *,
+    periods: Sequence[Period],
+    group_by: Sequence[Dimension] = (),
+    scope: Scope = Scope(),
+) -> dict[tuple, tuple[int, float]]:
+    """Return (clients, spend) per period and group for several periods at once, in two statements.
+
+    Keys are (period, *group values in the order of group_by); a group without clients and
+    without spend in a period is left out. Clients and spend mean what they mean in kpis().
+    """
+    query = _Query(group_by, scope)
+    windows = union_all(*(
+        select(
+            literal(index, Integer).label("number"),
+            literal(period.start, Date).label("first"),
+            literal(period.end, Date).label("last"),
+        )
+        for index, period in enumerate(periods)
+    )).subquery("windows")
+    clients = (
+        select(windows.c.number, *query.columns, func.count(distinct(Trajectory.client_ref)))
+        .select_from(Trajectory)
+        .join(windows, and_(
+            Trajectory.start_date <= windows.c.last,
+            or_(Trajectory.end_date.is_(None), Trajectory.end_date >= windows.c.first),
+        ))
+        # The whole span first: lets the database skip trajectories outside every window at once.
+        .where(
+            Trajectory.start_date <= max(period.end for period in periods),
+            or_(Trajectory.end_date.is_(None), Trajectory.end_date >= min(period.start for period in periods)),
+            *query.conditions,
+        )
+        .group_by(windows.c.number, *query.columns)
+    )
+    spend = (
+        select(windows.c.number, *query.spend_columns, func.sum(SpendMonth.amount))
+        .select_from(SpendMonth)
+        .join(windows, SpendMonth.period.between(windows.c.first, windows.c.last))
+        .where(*query.spend_conditions)
+        .group_by(windows.c.number, *query.spend_columns)
+    )
+    result: dict[tuple, list] = {}
+    for row in session.execute(clients):
+        result.setdefault((periods[row[0]], *row[1:-1]), [0, 0.0])[0] = int(row[-1])
+    for row in session.execute(spend):
+        result.setdefault((periods[row[0]], *row[1:-1]), [0, 0.0])[1] = _number(row[-1]) or 0.0
+    return {key: (clients_, spend_) for key, (clients_, spend_) in result.items()}
 
 
 def _group(dimensions: list[Dimension], key: tuple) -> Group:

@@ -3,6 +3,7 @@ view and the public scoreboard, each with CSV and XLSX downloads of its tables."
 
 from __future__ import annotations
 
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -108,7 +109,10 @@ def _municipality_page():
         form.municipality.data = "" if len(municipalities) > 1 else municipalities[0].cbs_code
     ids = [m.id for m in chosen]
     codes = dashboards.product_groups(db.session, ids)
-    form.product_group.choices = [SelectChoice("", _("All product groups"))] + [SelectChoice(code, code) for code in codes]
+    names = dashboards.group_names(db.session, ids)
+    form.product_group.choices = [SelectChoice("", _("All product groups"))] + [
+        SelectChoice(code, dashboards.group_name(code, names)) for code in codes
+    ]
     if form.product_group.data not in codes:
         form.product_group.data = ""
     settings = dashboards.kpi_settings(db.session, region.id)
@@ -128,7 +132,7 @@ def _municipality_page():
 
     page = dashboards.municipality_dashboard(
         db.session, municipality_ids=ids, period=period, product_group=form.product_group.data or None,
-        growth_threshold=growth, mix_points=mix_points, link=link,
+        growth_threshold=growth, mix_points=mix_points, link=link, names=names,
     )
     return form, region, page, ids, args
 

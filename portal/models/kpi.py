@@ -123,6 +123,30 @@ class Claim(Base, Timestamped):
     )
 
 
+class SpendMonth(Base):
+    """The claims of one month summed per provider, municipality and product group.
+
+    A summary the KPI pages read spend from instead of joining every claim to its trajectory;
+    rebuilt from claims and trajectories after every change to them (portal.kpi.summary), so it
+    always holds exactly their sums.
+    """
+
+    __tablename__ = "kpi_spend_months"
+
+    #: The month, stored as its first day.
+    period: Mapped[date] = mapped_column(Date, primary_key=True)
+    #: The municipality that paid.
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("municipalities.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: The provider that delivered the care.
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id", ondelete="CASCADE"), primary_key=True)
+    #: The product group of the trajectories claimed for.
+    product_group: Mapped[str] = mapped_column(String(10), primary_key=True)
+    #: The sum of the amounts granted, in euros.
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+
+
 class ImportStatus(enum.StrEnum):
     """Where an import run stands."""
 
@@ -200,6 +224,7 @@ __all__ = [
     "END_REASONS",
     "RATE_DENOMINATOR_REASONS",
     "Claim",
+    "SpendMonth",
     "ImportStatus",
     "KpiImport",
     "KpiSettings",

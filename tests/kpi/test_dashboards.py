@@ -218,3 +218,97 @@ def test_a_dashboard_sends_as_many_statements_for_much_data_as_for_little(client
         assert client.get(url).status_code == 200
     assert much.count == little.count, "\n".join(much.statements)
 
+
+
+def _peers(world, counts=(1, 2, 3, 4)) -> None:
+    """Give other providers in world.municipality these numbers of clients in 2025-Q1."""
+    for index, count in enumerate(counts):
+        _clients(f"peer{index}", count, provider=factories.ProviderFactory(), municipality=world.municipality)
+
+
+def test_the_providers_trend_shows_the_regional_median_as_a_dashed_line_and_in_the_table(client, world):
+    _clients("own", 6, provider=world.provider, municipality=world.municipality)
+    _peers(world)  # 1, 2, 3 and 4 clients, each client 2,000 of spend in 2025-Q1
+    sign_in_as(client, world.user("provider_admin"))
+    html = _main(client.get("/kpi/aanbieder?jaar=2025").get_data(as_text=True))
+    rows = {row[0]: row for row in _cells(html, "trend")}
+    # Clients 6, 1, 2, 3, 4: median 3; spend 12,000, 2,000, 4,000, 6,000, 8,000: median 6,000.
+    assert rows["2025-Q1"][1:5] == ["6", "3", "€ 12.000", "€ 6.000"]
+    assert rows["2025-Q2"][2] == "–" and rows["2024-Q4"][2] == "–"  # nobody had care then: no median
+    section = re.search(r'<section class="kpi-figure" id="trend".*?</section>', html, re.S).group(0)
+    clients_chart, spend_chart = re.findall(r"<svg.*?</svg>", section, re.S)
+    for chart, median in ((clients_chart, "3"), (spend_chart, "€ 6.000")):
+        assert re.search(r'<polyline class="chart__reference" points="[^"]+"[^>]*stroke-dasharray', chart)
+        texts = re.findall(r"<text[^>]*>([^<]*)</text>", chart)
+        assert median in texts and _("Regional median") in texts
+
+
+def test_the_regional_median_needs_five_providers(client, world):
+    _clients("own", 6, provider=world.provider, municipality=world.municipality)
+    _peers(world, (1, 2, 3))
+    sign_in_as(client, world.user("provider_admin"))
+    html = _main(client.get("/kpi/aanbieder?jaar=2025").get_data(as_text=True))
+    rows = {row[0]: row for row in _cells(html, "trend")}
+    assert rows["2025-Q1"][1:5] == ["6", "–", "€ 12.000", "–"]
+    assert "chart__reference" not in html
+
+
+def _round_with_groups(region, *groups: tuple[str, str], status=None):
+    from portal.models import ProductGroup, Round
+    from portal.models.rounds import RoundStatus
+
+    round_ = Round(region=region, title="Open House test", status=status or RoundStatus.PUBLISHED)
+    round_.product_groups = [ProductGroup(code=code, name=name) for code, name in groups]
+    db.session.add(round_)
+    db.session.commit()
+    return round_
+
+
+def test_the_dashboards_name_product_groups_as_the_regions_rounds_do(client, world):
+    from portal.models.rounds import RoundStatus
+
+    _round_with_groups(world.region, ("BEH", "Behandeling in concept"), status=RoundStatus.DRAFT)
+    _round_with_groups(world.region, ("BEH", "Behandeling"), ("BGI", "Begeleiding individueel"))
+    _round_with_groups(world.other_region, ("CRI", "Crisis elders"))
+    _clients("beh", 6, provider=world.provider, municipality=world.municipality, group="BEH")
+    _clients("cri", 6, provider=world.provider, municipality=world.municipality, group="CRI")
+    dashboards.save_kpi_settings(db.session, region_id=world.region.id, scoreboard_public=True, growth_threshold=15)
+    db.session.commit()
+
+    sign_in_as(client, world.user("provider_admin"))
+    provider = _main(client.get("/kpi/aanbieder?jaar=2025").get_data(as_text=True))
+    assert [row[0] for row in _cells(provider, "productgroepen")] == ["Behandeling", "CRI"]  # no name in this region
+
+    sign_in_as(client, world.user("buyer"))
+    market = _main(client.get("/kpi/gemeente?jaar=2025").get_data(as_text=True))
+    for key in ("productgroepen", "wachttijden", "kosten-per-client"):
+        assert {row[0] for row in _cells(market, key)} == {"Behandeling", "CRI"}, key
+    assert '<option value="BEH">Behandeling</option>' in market
+    assert "Behandeling in concept" not in market and "Crisis elders" not in market
+    figures = _main(client.get(f"/kpi/gemeente/aanbieders/{world.provider.kvk_number}?jaar=2025").get_data(as_text=True))
+    assert {row[0] for row in _cells(figures, "productmix")} == {"Behandeling", "CRI"}
+
+    sign_in_as(client, world.user("policy_officer"))
+    council = _main(client.get("/kpi/raad?jaar=2025").get_data(as_text=True))
+    assert {row[1] for row in _cells(council, "productgroepen")} == {"Behandeling", "CRI"}
+
+    client.post("/uitloggen")
+    with client.session_transaction() as session:
+        session["locale"] = "en"
+    scoreboard = client.get(f"/openbaar/scorebord/{world.region.code}?jaar=2025").get_data(as_text=True)
+    assert 'id="productgroep-beh-heading">Product group Behandeling</h2>' in scoreboard
+
+
+def test_figures_are_right_aligned_in_tabular_digits_and_text_is_not(client, world):
+    _clients("own", 6, provider=world.provider, municipality=world.municipality)
+    sign_in_as(client, world.user("buyer"))
+    html = _main(client.get("/kpi/gemeente?jaar=2025").get_data(as_text=True))
+    section = re.search(r'<section class="kpi-figure" id="aanbieders".*?</section>', html, re.S).group(0)
+    headings = re.findall(r'<th scope="col"( class="number")?>', section)
+    assert headings[0] == "" and all(headings[1:])  # provider name left, the seven figures right
+    row = re.search(r"<tbody>\s*<tr>(.*?)</tr>", section, re.S).group(1)
+    assert '<th scope="row">' in row and len(re.findall(r'<td class="number">', row)) == 7
+    link = re.search(r'<link rel="stylesheet" href="([^"]+)">', html).group(1)
+    css = client.get(link)
+    assert css.status_code == 200 and css.mimetype == "text/css"
+    assert re.search(r"\.number \{[^}]*text-align: right;[^}]*font-variant-numeric: tabular-nums", css.get_data(as_text=True))

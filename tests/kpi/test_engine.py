@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from portal.extensions import db
-from portal.kpi.engine import Dimension, Period, Scope, kpis, market
+from portal.kpi.engine import Dimension, Period, Scope, clients_and_spend, kpis, market
 from tests import factories
 from tests.kpi import make_cast, trajectory
 
@@ -220,3 +220,16 @@ def test_the_number_of_statements_does_not_grow_with_the_data(cast):
         trajectory(f"S{n}", provider=provider, municipality=cast.other_municipality, start="2025-01-01",
                    claims={"2025-01": "1"})
     assert statements() == few
+
+
+
+def test_clients_and_spend_of_several_quarters_at_once_match_the_kpis_of_each_quarter(history):
+    quarters = [Period(2024, 3), Period(2024, 4), Period(2025, 1), Period(2025, 2), Period(2025, 4)]
+    together = clients_and_spend(db.session, periods=quarters, group_by=[Dimension.PROVIDER])
+    provider = history.provider.id
+    # By hand: Q1 2025 has c1 (T1), c2, c3 and c4 (T5) and 1000 + 500.50 + 250.25 + 800 + 400 of claims.
+    assert together[(Period(2025, 1), provider)] == (4, pytest.approx(2950.75))
+    assert (Period(2024, 3), provider) not in together  # nothing yet: left out, not zero
+    for quarter in quarters[1:]:
+        [one] = kpis(db.session, period=quarter, group_by=[Dimension.PROVIDER])
+        assert together[(quarter, provider)] == (one.clients, pytest.approx(one.spend))

@@ -263,3 +263,39 @@ def test_only_the_first_rejections_are_described_but_all_are_counted(cast):
     assert result.trajectories.rejected == 5
     assert [error.line for error in result.errors] == [2, 3]
     assert result.errors_truncated
+
+
+def _summary() -> dict[tuple, Decimal]:
+    from portal.models.kpi import SpendMonth
+
+    rows = db.session.execute(select(
+        SpendMonth.period, SpendMonth.provider_id, SpendMonth.product_group, SpendMonth.amount,
+    ))
+    return {(period, provider, group): amount for period, provider, group, amount in rows}
+
+
+def test_the_spend_summary_holds_the_claims_sums_after_every_import_and_survives_a_failed_one(cast):
+    run_import(
+        csv_text(TRAJECTORY_HEADER, trajectory_row("T-1"), trajectory_row("T-2", client_ref="C-2")),
+        csv_text(CLAIM_HEADER, "T-1,2025-01,100.10", "T-2,2025-01,200.20", "T-2,2025-02,50.00"),
+    )
+    beh = cast.provider.id
+    assert _summary() == {(date(2025, 1, 1), beh, "BEH"): Decimal("300.30"),
+                          (date(2025, 2, 1), beh, "BEH"): Decimal("50.00")}
+
+    # A re-import moves T-2 to another provider and product group and changes an amount.
+    run_import(
+        csv_text(TRAJECTORY_HEADER, trajectory_row("T-2", client_ref="C-2", provider_kvk="90000002",
+                                                   product_group="BGI")),
+        csv_text(CLAIM_HEADER, "T-2,2025-01,201.00"),
+    )
+    other = cast.other_provider.id
+    expected = {(date(2025, 1, 1), beh, "BEH"): Decimal("100.10"), (date(2025, 1, 1), other, "BGI"): Decimal("201.00"),
+                (date(2025, 2, 1), other, "BGI"): Decimal("50.00")}
+    assert _summary() == expected
+
+    with pytest.raises(KpiImportError):
+        run_import(csv_text(TRAJECTORY_HEADER, trajectory_row("T-3")),
+                   _FailingStream(CLAIM_HEADER + "\nT-3,2025-03,999.00\nT-3,2025-04,999.00\n", fail_after=2))
+    db.session.rollback()
+    assert _summary() == expected
