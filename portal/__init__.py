@@ -110,6 +110,9 @@ def register_blueprints(app: Flask) -> None:
     from portal.organisations.views import bp as organisations_bp
     from portal.rounds.views import bp as rounds_bp
     from portal.applications.views import bp as applications_bp
+    from portal.governance.views import bp as governance_bp
+    from portal.register.views import bp as register_bp
+    from portal.screening.views import bp as screening_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp)
@@ -119,6 +122,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(rounds_bp)
     app.register_blueprint(applications_bp)
     app.register_blueprint(kpi_bp)
+    app.register_blueprint(register_bp)
+    app.register_blueprint(screening_bp)
+    app.register_blueprint(governance_bp)
 
 
 def load_modules(app: Flask) -> None:
@@ -134,9 +140,11 @@ def register_cli(app: Flask) -> None:
     from portal.auth.cli import register as register_auth_cli
     from portal.demo.cli import register as register_demo_cli
     from portal.evidence.cli import register as register_evidence_cli
+    from portal.governance.cli import register as register_governance_cli
     from portal.kpi.cli import register as register_kpi_cli
 
     register_auth_cli(app)
     register_demo_cli(app)
     register_evidence_cli(app)
     register_kpi_cli(app)
+    register_governance_cli(app)

@@ -25,7 +25,7 @@ from tests import factories
 
 TEST_SECRET = "test-secret-key-" + "x" * 32
 #: Reference data the migrations seed; kept between tests.
-REFERENCE_TABLES = frozenset({"evidence_types"})
+REFERENCE_TABLES = frozenset({"evidence_types", "wnt_maxima"})
 
 
 class IsolatedClient(FlaskClient):

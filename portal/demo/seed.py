@@ -9,8 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.auth.services import add_membership, create_user, find_user
+from portal.demo.applications import seed_applications
+from portal.demo.consultations import seed_consultation
+from portal.demo.governance import seed_governance
 from portal.demo.kpi import seed_kpi_history
 from portal.demo.rounds import seed_rounds
+from portal.kpi.summary import refresh_spend_summary
 from portal.models import (
     Body,
     BodyKind,
@@ -419,7 +423,13 @@ def seed_demo(session: Session) -> SeedReport:
         session, region, buyer=find_user(session, "inkoper@demo.example.org"), provider=providers[0],
         asker=find_user(session, "aanbieder@demo.example.org"),
     )
+    seed_applications(session, region, providers)
+    seed_governance(session, region, providers)
+    seed_consultation(session, region, find_user(session, "beleid@demo.example.org"),
+                      find_user(session, "raadslid@demo.example.org"))
     report.kpi_trajectories = seed_kpi_history(session, providers, municipalities)
+    if report.kpi_trajectories:
+        refresh_spend_summary(session)  # the KPI pages read spend from this summary
     return report
 
 

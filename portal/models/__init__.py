@@ -1,10 +1,5 @@
 """All models, importable from one place."""
 
-from portal.models.audit import AuditEvent
-from portal.models.kpi import Claim, ImportStatus, KpiImport, Trajectory
-from portal.models.evidence import EvidenceType, ValidityRule
-from portal.models.files import StoredFile
-from portal.models.vault import EvidenceDocument, EvidenceReminder
 from portal.models.applications import (
     Application,
     ApplicationEvent,
@@ -15,16 +10,25 @@ from portal.models.applications import (
     PartnerRole,
     Subcontractor,
 )
-from portal.models.rounds import (
-    Addendum,
-    EntryWindow,
-    EvidenceRequirement,
-    ProductGroup,
-    Round,
-    RoundMunicipality,
-    RoundQuestion,
-    RoundStatus,
+from portal.models.audit import AuditEvent
+from portal.models.evidence import EvidenceType, ValidityRule
+from portal.models.files import StoredFile
+from portal.models.governance import (
+    DeclarationStatus,
+    GovernanceDeclaration,
+    GovernanceNote,
+    GovernancePrinciple,
+    GovernanceReview,
+    GroupEntity,
+    RelatedPartyTransaction,
+    ReviewVerdict,
+    RoundProfitCap,
+    SupervisoryMember,
+    WntClass,
+    WntMaximum,
+    WntStatement,
 )
+from portal.models.kpi import Claim, ImportStatus, KpiImport, Trajectory
 from portal.models.mail import MailStatus, OutboxMessage
 from portal.models.organisations import (
     Body,
@@ -38,6 +42,25 @@ from portal.models.organisations import (
     ProviderLocation,
     Region,
 )
+from portal.models.register import Admission, AdmissionChange, AdmissionStatus
+from portal.models.rounds import (
+    Addendum,
+    EntryWindow,
+    EvidenceRequirement,
+    ProductGroup,
+    Round,
+    RoundMunicipality,
+    RoundQuestion,
+    RoundStatus,
+)
+from portal.models.screening import (
+    CompletionItem,
+    CompletionRequest,
+    DecisionLetter,
+    Outcome,
+    RequirementVerdict,
+    ScopeDecision,
+)
 from portal.models.users import (
     BODY_ROLES,
     PROVIDER_ROLES,
@@ -49,36 +72,42 @@ from portal.models.users import (
     Role,
     User,
 )
+from portal.models.vault import EvidenceDocument, EvidenceReminder
 
 __all__ = [
+    "BODY_ROLES",
+    "PROVIDER_ROLES",
+    "ROLES_BY_KIND",
+    "STAFF_ROLES",
     "Addendum",
+    "Admission",
+    "AdmissionChange",
+    "AdmissionStatus",
     "Application",
     "ApplicationEvent",
     "ApplicationEvidence",
     "ApplicationScope",
     "ApplicationStatus",
-    "Declaration",
-    "PartnerRole",
-    "Subcontractor",
-    "EntryWindow",
-    "EvidenceRequirement",
-    "ProductGroup",
-    "Round",
-    "RoundMunicipality",
-    "RoundQuestion",
-    "RoundStatus",
-    "BODY_ROLES",
-    "PROVIDER_ROLES",
-    "ROLES_BY_KIND",
-    "STAFF_ROLES",
     "AuditEvent",
     "Body",
+    "BodyKind",
     "Claim",
-    "EvidenceType",
-    "ImportStatus",
+    "CompletionItem",
+    "CompletionRequest",
+    "DecisionLetter",
+    "Declaration",
+    "DeclarationStatus",
+    "EntryWindow",
     "EvidenceDocument",
     "EvidenceReminder",
-    "BodyKind",
+    "EvidenceRequirement",
+    "EvidenceType",
+    "GovernanceDeclaration",
+    "GovernanceNote",
+    "GovernancePrinciple",
+    "GovernanceReview",
+    "GroupEntity",
+    "ImportStatus",
     "Invitation",
     "KpiImport",
     "LegalForm",
@@ -88,14 +117,31 @@ __all__ = [
     "Organisation",
     "OrganisationKind",
     "OutboxMessage",
+    "Outcome",
+    "PartnerRole",
     "PasswordReset",
+    "ProductGroup",
     "Provider",
     "ProviderContact",
     "ProviderLocation",
     "Region",
+    "RelatedPartyTransaction",
+    "RequirementVerdict",
+    "ReviewVerdict",
     "Role",
+    "Round",
+    "RoundMunicipality",
+    "RoundProfitCap",
+    "RoundQuestion",
+    "RoundStatus",
+    "ScopeDecision",
     "StoredFile",
+    "Subcontractor",
+    "SupervisoryMember",
     "Trajectory",
     "User",
     "ValidityRule",
+    "WntClass",
+    "WntMaximum",
+    "WntStatement",
 ]
