@@ -50,12 +50,13 @@ def clean_filename(name: str | None, fallback: str = "bestand") -> str:
     name = unicodedata.normalize("NFC", name or "")
     name = re.split(r"[\\/]", name)[-1]
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
-    name = re.sub(r"[^\w\-. ()]", "_", name).strip(" .")
-    name = re.sub(r"_+", "_", name) or fallback
+    name = re.sub(r"_+", "_", re.sub(r"[^\w\-. ()]", "_", name))
     stem, dot, extension = name.rpartition(".")
-    if dot and len(name) > 150:
-        name = stem[: 150 - len(extension) - 1] + "." + extension
-    return name[:150]
+    if dot and re.fullmatch(r"\w{1,10}", extension):
+        # Keep the extension even when nothing usable is left of the name (" .pdf").
+        stem = stem.strip(" .")[: 150 - len(extension) - 1].rstrip(" .") or fallback
+        return f"{stem}.{extension}"
+    return name.strip(" .")[:150].rstrip(" .") or fallback
 
 
 def extension_of(filename: str) -> str:
