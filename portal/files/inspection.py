@@ -39,6 +39,8 @@ MAX_IMAGE_PIXELS = 50_000_000
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 100
 MAX_ARCHIVE_ENTRIES = 10_000
+#: Parts of an office package that hold macros (VBA); such documents are refused.
+MACRO_PARTS = frozenset({"vbaproject.bin", "vbadata.xml"})
 
 
 class UploadRejected(ValueError):
@@ -172,6 +174,10 @@ def _check_office(stream: BinaryIO) -> Kind | None:
             if unpacked > MAX_UNPACKED_BYTES:
                 raise UploadRejected(_l("This document unpacks to far more data than it holds and is refused."))
             names = {entry.filename for entry in entries}
+            if any(name.lower().rpartition("/")[2] in MACRO_PARTS for name in names):
+                raise UploadRejected(
+                    _l("This document contains macros. Save it without macros or as PDF, and upload it again.")
+                )
             if "[Content_Types].xml" in names and "word/document.xml" in names:
                 return DOCX
             if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
