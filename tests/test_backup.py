@@ -19,7 +19,6 @@ from portal.db import Base
 from portal.demo.seed import seed_demo
 from portal.extensions import db, file_store
 from portal.files.services import save_upload
-from portal.files.store import FileStore
 from portal.models import Organisation, StoredFile, User
 from tests import files_samples as samples
 from tests.conftest import make_settings
@@ -75,12 +74,9 @@ def empty_instance(app, tmp_path):
     """A second instance on its own SQLite database and file folder, migrated to the same revision."""
     url = _second_database(app, tmp_path)
     target = create_app(make_settings(str(tmp_path / "restored"), url))
-    store = FileStore()
-    store.init_app(target)
-    file_store.init_app(app)  # creating the app rebound the shared store; give it back to the suite
     with target.app_context():
         upgrade(revision="heads")
-    yield target, store
+    yield target
     with target.app_context():
         db.session.remove()
         db.engine.dispose()
@@ -113,24 +109,24 @@ def test_a_backup_of_the_demo_restores_into_an_empty_instance_with_everything_ba
     source = fingerprints(db.engine)
     keys = db.session.scalars(select(StoredFile.key)).all()
     originals = {key: file_store.open(key).read() for key in keys}
-    target, store = empty_instance
+    target = empty_instance
 
     with target.app_context():
-        report = restore_backup(db.engine, store, demo_backup)
+        report = restore_backup(db.engine, file_store, demo_backup)
         restored = fingerprints(db.engine)
+        restored_files = {key: file_store.open(key).read() for key in keys}
+        assert file_store.backend.root != app.extensions["file_store.backend"].root
 
     assert report.total_rows == sum(rows for rows, _ in source.values())
     assert restored == source
     assert report.files == len(keys) > 0
-    for key, content in originals.items():
-        with store.open(key) as handle:
-            assert handle.read() == content
+    assert restored_files == originals
 
 
 def test_ids_go_on_after_the_restored_ones(app, small_backup, empty_instance):
-    target, store = empty_instance
+    target = empty_instance
     with target.app_context():
-        restore_backup(db.engine, store, small_backup)
+        restore_backup(db.engine, file_store, small_backup)
         highest = db.session.scalar(select(Organisation.id).order_by(Organisation.id.desc()).limit(1))
         from portal.models import Provider
 
@@ -147,7 +143,7 @@ def test_a_restore_into_an_instance_with_data_is_refused(app, small_backup):
 
 
 def test_a_damaged_or_unfinished_backup_is_refused_and_leaves_the_instance_empty(app, small_backup, empty_instance):
-    target, store = empty_instance
+    target = empty_instance
     table_file = small_backup / "tables" / "users.jsonl.gz"
     table_file.write_bytes(gzip.compress(b"[1]\n"))
     with pytest.raises(BackupError, match="users"):
@@ -155,19 +151,19 @@ def test_a_damaged_or_unfinished_backup_is_refused_and_leaves_the_instance_empty
     (small_backup / "manifest.json").unlink()
     with target.app_context():
         with pytest.raises(BackupError, match="did not finish"):
-            restore_backup(db.engine, store, small_backup)
+            restore_backup(db.engine, file_store, small_backup)
         assert db.session.scalar(select(User.id).limit(1)) is None
 
 
 def test_a_backup_at_another_revision_is_refused_and_puts_no_files(app, small_backup, empty_instance):
-    target, store = empty_instance
+    target = empty_instance
     manifest = json.loads((small_backup / "manifest.json").read_text())
     manifest["revision"] = "0001"
     (small_backup / "manifest.json").write_text(json.dumps(manifest))
     with target.app_context():
         with pytest.raises(BackupError, match="revision"):
-            restore_backup(db.engine, store, small_backup)
-        assert not any(store.exists(key) for key in manifest["files"])
+            restore_backup(db.engine, file_store, small_backup)
+        assert not any(file_store.exists(key) for key in manifest["files"])
 
 
 def test_the_backup_folder_must_be_new(app, tmp_path):
