@@ -7,8 +7,9 @@ import re
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
-_EIGHT_DIGITS = re.compile(r"^\d{8}$")
-_POSTCODE = re.compile(r"^[1-9]\d{3} ?[A-Z]{2}$")
+#: Eight ASCII digits, nothing before or after (not even a newline; no other scripts' digits).
+_EIGHT_DIGITS = re.compile(r"[0-9]{8}")
+_POSTCODE = re.compile(r"[1-9][0-9]{3} ?[A-Z]{2}")
 
 
 def normalise_digits(value: str | None) -> str | None:
@@ -21,12 +22,12 @@ def normalise_digits(value: str | None) -> str | None:
 
 def is_kvk_number(value: str) -> bool:
     """Tell whether value is a KvK number: exactly eight digits."""
-    return bool(_EIGHT_DIGITS.match(value or ""))
+    return bool(_EIGHT_DIGITS.fullmatch(value or ""))
 
 
 def is_agb_code(value: str) -> bool:
     """Tell whether value is an AGB code: exactly eight digits."""
-    return bool(_EIGHT_DIGITS.match(value or ""))
+    return bool(_EIGHT_DIGITS.fullmatch(value or ""))
 
 
 def normalise_postcode(value: str | None) -> str | None:
@@ -53,7 +54,7 @@ def agb_code(form, field) -> None:
 
 def postcode(form, field) -> None:
     """Require a Dutch postcode such as 1234 AB."""
-    if field.data and not _POSTCODE.match(field.data):
+    if field.data and not _POSTCODE.fullmatch(field.data):
         raise ValidationError(_l("Enter a postcode like 1234 AB."))
 
 

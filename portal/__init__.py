@@ -138,12 +138,14 @@ def load_modules(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     """Add the command-line groups."""
     from portal.auth.cli import register as register_auth_cli
+    from portal.backup.cli import register as register_backup_cli
     from portal.demo.cli import register as register_demo_cli
     from portal.evidence.cli import register as register_evidence_cli
     from portal.governance.cli import register as register_governance_cli
     from portal.kpi.cli import register as register_kpi_cli
 
     register_auth_cli(app)
+    register_backup_cli(app)
     register_demo_cli(app)
     register_evidence_cli(app)
     register_kpi_cli(app)

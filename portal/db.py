@@ -48,6 +48,18 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
         cursor.close()
 
 
+@event.listens_for(Engine, "savepoint")
+def _sqlite_savepoint_inside_transaction(connection, name) -> None:
+    """Open the transaction before a savepoint on SQLite.
+
+    Python's sqlite3 module begins a transaction only before it changes data. A savepoint opened
+    before any change therefore became the transaction itself, and releasing it committed part of
+    a request that might still fail. Beginning first keeps the savepoint nested.
+    """
+    if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN")
+
+
 def init_transactions(app) -> None:
     """Commit once per request when it succeeded, roll back otherwise."""
     from portal.extensions import db, file_store

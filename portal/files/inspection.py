@@ -39,6 +39,8 @@ MAX_IMAGE_PIXELS = 50_000_000
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 100
 MAX_ARCHIVE_ENTRIES = 10_000
+#: Parts of an office package that hold macros (VBA); such documents are refused.
+MACRO_PARTS = frozenset({"vbaproject.bin", "vbadata.xml"})
 
 
 class UploadRejected(ValueError):
@@ -50,12 +52,13 @@ def clean_filename(name: str | None, fallback: str = "bestand") -> str:
     name = unicodedata.normalize("NFC", name or "")
     name = re.split(r"[\\/]", name)[-1]
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
-    name = re.sub(r"[^\w\-. ()]", "_", name).strip(" .")
-    name = re.sub(r"_+", "_", name) or fallback
+    name = re.sub(r"_+", "_", re.sub(r"[^\w\-. ()]", "_", name))
     stem, dot, extension = name.rpartition(".")
-    if dot and len(name) > 150:
-        name = stem[: 150 - len(extension) - 1] + "." + extension
-    return name[:150]
+    if dot and re.fullmatch(r"\w{1,10}", extension):
+        # Keep the extension even when nothing usable is left of the name (" .pdf").
+        stem = stem.strip(" .")[: 150 - len(extension) - 1].rstrip(" .") or fallback
+        return f"{stem}.{extension}"
+    return name.strip(" .")[:150].rstrip(" .") or fallback
 
 
 def extension_of(filename: str) -> str:
@@ -171,6 +174,10 @@ def _check_office(stream: BinaryIO) -> Kind | None:
             if unpacked > MAX_UNPACKED_BYTES:
                 raise UploadRejected(_l("This document unpacks to far more data than it holds and is refused."))
             names = {entry.filename for entry in entries}
+            if any(name.lower().rpartition("/")[2] in MACRO_PARTS for name in names):
+                raise UploadRejected(
+                    _l("This document contains macros. Save it without macros or as PDF, and upload it again.")
+                )
             if "[Content_Types].xml" in names and "word/document.xml" in names:
                 return DOCX
             if "[Content_Types].xml" in names and "xl/workbook.xml" in names:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 from urllib.parse import urlsplit
 
-from flask import Flask, g, has_request_context
+from flask import Flask, current_app, g, has_request_context
 
 
 class FileStoreError(RuntimeError):
@@ -126,15 +126,21 @@ def backend_for(setting: str, instance_path: str, endpoint_url: str | None = Non
 
 
 class FileStore:
-    """The application's file store; bound to the configured back-end in init_app."""
-
-    backend: Backend
+    """The application's file store. Like the other extensions it keeps nothing of an app on
+    itself: each app's back-end lives in its app.extensions, so two apps never share files."""
 
     def init_app(self, app: Flask) -> None:
-        """Choose the back-end from the settings."""
+        """Choose the app's back-end from its settings."""
         settings = app.config["PORTAL_SETTINGS"]
-        self.backend = backend_for(settings.file_store, app.instance_path, settings.s3_endpoint_url)
         app.extensions["file_store"] = self
+        app.extensions["file_store.backend"] = backend_for(
+            settings.file_store, app.instance_path, settings.s3_endpoint_url
+        )
+
+    @property
+    def backend(self) -> Backend:
+        """The back-end of the current app."""
+        return current_app.extensions["file_store.backend"]
 
     @staticmethod
     def new_key() -> str:

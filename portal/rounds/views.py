@@ -152,22 +152,33 @@ def edit(round_id: int):
     return render_form("rounds/edit.html", form, round=round)
 
 
+def _change_part(round: Round, form, form_name: str, change, *, error_field, anchor: str, message: str):
+    """Make one change from a form on the round's page: on success say so and return to that part
+    of the page; otherwise show the page again (422) with the form as typed and the refusal at
+    error_field."""
+    if form.validate_on_submit():
+        try:
+            change()
+        except services.RoundError as error:
+            error_field.errors.append(str(error))
+        else:
+            flash(message, "success")
+            return redirect(url_for("rounds.show", round_id=round.id) + anchor)
+    return _show(round, 422, **{form_name: form})
+
+
 @bp.route("/rondes/<int:round_id>/productgroepen", methods=["POST"])
 @roles(ROUND_MANAGERS)
 def add_group(round_id: int):
     """Add a product group."""
     round = _staff_round(round_id, manage=True)
     form = ProductGroupForm()
-    if form.validate_on_submit():
-        try:
-            services.add_product_group(db.session, round=round, code=form.code.data, name=form.name.data,
-                                       description=form.description.data or "", actor=current_user)
-        except services.RoundError as error:
-            form.code.errors.append(str(error))
-        else:
-            flash(_("The product group has been added."), "success")
-            return redirect(url_for("rounds.show", round_id=round.id) + "#productgroepen")
-    return _show(round, 422, group_form=form)
+    return _change_part(
+        round, form, "group_form",
+        lambda: services.add_product_group(db.session, round=round, code=form.code.data, name=form.name.data,
+                                           description=form.description.data or "", actor=current_user),
+        error_field=form.code, anchor="#productgroepen", message=_("The product group has been added."),
+    )
 
 
 def _remove_part(round_id: int, model, part_id: int, remove, anchor: str, message: str):
@@ -204,15 +215,12 @@ def municipalities(round_id: int):
     round = _staff_round(round_id, manage=True)
     form = MunicipalitiesForm()
     form.set_choices(round.region.municipalities, round.product_groups)
-    if form.validate_on_submit():
-        try:
-            services.set_municipalities(db.session, round=round, closed=form.closed_by_municipality(), actor=current_user)
-        except services.RoundError as error:
-            form.municipalities.errors.append(str(error))
-        else:
-            flash(_("The municipalities have been saved."), "success")
-            return redirect(url_for("rounds.show", round_id=round.id) + "#gemeenten")
-    return _show(round, 422, municipalities_form=form)
+    return _change_part(
+        round, form, "municipalities_form",
+        lambda: services.set_municipalities(db.session, round=round, closed=form.closed_by_municipality(),
+                                            actor=current_user),
+        error_field=form.municipalities, anchor="#gemeenten", message=_("The municipalities have been saved."),
+    )
 
 
 @bp.route("/rondes/<int:round_id>/toetredingsmomenten", methods=["POST"])
@@ -221,19 +229,17 @@ def add_window(round_id: int):
     """Add an entry window; in a published round this publishes an addendum."""
     round = _staff_round(round_id, manage=True)
     form = WindowForm()
-    if form.validate_on_submit():
-        try:
-            services.add_window(
-                db.session, round=round, actor=current_user, reason=form.reason.data,
-                opens_at=from_local(form.opens_on.data, form.opens_time.data),
-                closes_at=from_local(form.closes_on.data, form.closes_time.data),
-            )
-        except services.RoundError as error:
-            (form.reason if round.is_published else form.closes_on).errors.append(str(error))
-        else:
-            flash(_("The entry window has been added."), "success")
-            return redirect(url_for("rounds.show", round_id=round.id) + "#toetredingsmomenten")
-    return _show(round, 422, window_form=form)
+    return _change_part(
+        round, form, "window_form",
+        lambda: services.add_window(
+            db.session, round=round, actor=current_user, reason=form.reason.data,
+            opens_at=from_local(form.opens_on.data, form.opens_time.data),
+            closes_at=from_local(form.closes_on.data, form.closes_time.data),
+        ),
+        # In a published round the refusal concerns the addendum's reason, in a draft the dates.
+        error_field=form.reason if round.is_published else form.closes_on,
+        anchor="#toetredingsmomenten", message=_("The entry window has been added."),
+    )
 
 
 @bp.route("/rondes/<int:round_id>/toetredingsmomenten/<int:window_id>/verwijderen", methods=["POST"])
@@ -254,21 +260,17 @@ def add_requirement(round_id: int):
     round = _staff_round(round_id, manage=True)
     form = RequirementForm()
     form.set_choices(services.catalogue(db.session), round.product_groups)
-    if form.validate_on_submit():
-        try:
-            services.add_requirement(
-                db.session, round=round, evidence_type=get_or_404(EvidenceType, form.evidence_type.data),
-                rule=ValidityRule(form.rule.data), max_age_days=form.max_age_days.data,
-                financial_year=form.financial_year.data,
-                legal_forms=[LegalForm(value) for value in form.legal_forms.data or []],
-                product_group_ids=form.product_groups.data or [], note=form.note.data or "", actor=current_user,
-            )
-        except services.RoundError as error:
-            form.evidence_type.errors.append(str(error))
-        else:
-            flash(_("The requirement has been added."), "success")
-            return redirect(url_for("rounds.show", round_id=round.id) + "#eisen")
-    return _show(round, 422, requirement_form=form)
+    return _change_part(
+        round, form, "requirement_form",
+        lambda: services.add_requirement(
+            db.session, round=round, evidence_type=get_or_404(EvidenceType, form.evidence_type.data),
+            rule=ValidityRule(form.rule.data), max_age_days=form.max_age_days.data,
+            financial_year=form.financial_year.data,
+            legal_forms=[LegalForm(value) for value in form.legal_forms.data or []],
+            product_group_ids=form.product_groups.data or [], note=form.note.data or "", actor=current_user,
+        ),
+        error_field=form.evidence_type, anchor="#eisen", message=_("The requirement has been added."),
+    )
 
 
 @bp.route("/rondes/<int:round_id>/eisen/<int:requirement_id>/verwijderen", methods=["POST"])
@@ -329,15 +331,12 @@ def add_addendum(round_id: int):
     """Publish an addendum to a published round."""
     round = _staff_round(round_id, manage=True)
     form = AddendumForm()
-    if form.validate_on_submit():
-        try:
-            services.publish_addendum(db.session, round=round, text=form.text.data, reason=form.reason.data, actor=current_user)
-        except services.RoundError as error:
-            form.text.errors.append(str(error))
-        else:
-            flash(_("The addendum has been published."), "success")
-            return redirect(url_for("rounds.show", round_id=round.id) + "#addenda")
-    return _show(round, 422, addendum_form=form)
+    return _change_part(
+        round, form, "addendum_form",
+        lambda: services.publish_addendum(db.session, round=round, text=form.text.data, reason=form.reason.data,
+                                          actor=current_user),
+        error_field=form.text, anchor="#addenda", message=_("The addendum has been published."),
+    )
 
 
 def _answer_forms(questions: list[RoundQuestion]) -> dict[int, AnswerForm]:
