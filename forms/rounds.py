@@ -23,6 +23,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.labels import LEGAL_FORM_LABELS, VALIDITY_RULE_LABELS
+from portal.models.rounds import DEFAULT_COMPLAINT_PERIOD_DAYS
 from portal.models import ValidityRule
 
 
@@ -46,6 +47,11 @@ class RoundForm(FlaskForm):
                                 description=_l("What the round is about, in plain words."))
     contract_term = StringField(_l("Contract term"), validators=[Optional(), Length(max=300)], filters=[_strip],
                                 description=_l("For example: 4 years, extendable twice by 2 years."))
+    complaint_period_days = IntegerField(
+        _l("Period for complaints (days)"), default=DEFAULT_COMPLAINT_PERIOD_DAYS,
+        validators=[Optional(), NumberRange(min=1, max=365, message=_l("Enter a number of days from 1 to 365."))],
+        description=_l("Days after the decision letter within which a provider may lodge a complaint."),
+    )
     questions_open_on = DateField(_l("Questions can be asked from (date)"), validators=[Optional()])
     questions_close_on = DateField(_l("Questions can be asked until (date)"), validators=[Optional()],
                                    description=_l("Until 12:00 on that day."))

@@ -92,7 +92,7 @@ def _build(session: Session, region: Region, buyer: User, title: str, complete: 
     round = services.create_round(
         session, region=region, title=title,
         description="Fictieve toelatingsronde voor de demo: alle aanbieders die aan de voorwaarden voldoen, worden toegelaten.",
-        contract_term="4 jaar, daarna 2 keer te verlengen met 2 jaar",
+        contract_term="4 jaar, daarna 2 keer te verlengen met 2 jaar", complaint_period_days=20,
         questions_open_at=_day(-1, time(9)), questions_close_at=_day(45, time(12)), actor=buyer,
     )
     groups = {code: services.add_product_group(session, round=round, code=code, name=name, description=text, actor=buyer)

@@ -28,6 +28,9 @@ from portal.models.organisations import Municipality, Provider, Region
 from portal.models.users import User
 
 
+#: The period for complaints when a round names none: six weeks.
+DEFAULT_COMPLAINT_PERIOD_DAYS = 42
+
 class RoundStatus(enum.StrEnum):
     """Where a round is in its life."""
 
@@ -51,6 +54,10 @@ class Round(Base, Timestamped):
     description: Mapped[str] = mapped_column(Text, default="")
     #: The contract term, e.g. "4 jaar, twee keer te verlengen met 2 jaar".
     contract_term: Mapped[str] = mapped_column(String(300), default="")
+    #: Days after a decision letter within which a provider may lodge a complaint; announced
+    #: with the conditions and frozen with them.
+    complaint_period_days: Mapped[int] = mapped_column(default=DEFAULT_COMPLAINT_PERIOD_DAYS,
+                                                       server_default=str(DEFAULT_COMPLAINT_PERIOD_DAYS))
     #: The admission document (toelatingsdocument) as PDF.
     admission_document_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
     #: Providers may ask questions from this moment (UTC) ...

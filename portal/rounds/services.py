@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from portal.audit.services import pending_changes, record
 from portal.clock import as_utc, local, now
+from portal.models.rounds import DEFAULT_COMPLAINT_PERIOD_DAYS
 from portal.models import (
     Addendum,
     EntryWindow,
@@ -64,6 +65,7 @@ def create_round(
     description: str,
     contract_term: str,
     questions_open_at: datetime | None,
+    complaint_period_days: int = DEFAULT_COMPLAINT_PERIOD_DAYS,
     questions_close_at: datetime | None,
     actor: User,
 ) -> Round:
@@ -72,6 +74,7 @@ def create_round(
     round = Round(
         region=region, title=title.strip(), description=description.strip(), contract_term=contract_term.strip(),
         questions_open_at=questions_open_at, questions_close_at=questions_close_at,
+        complaint_period_days=complaint_period_days,
     )
     session.add(round)
     session.flush()
@@ -86,7 +89,8 @@ def update_round(session: Session, *, round: Round, seen_version: int | None, ac
     _check_version(round, seen_version)
     _check_period(values.get("questions_open_at"), values.get("questions_close_at"),
                   _("The questions period must end after it starts."))
-    for field in ("title", "description", "contract_term", "questions_open_at", "questions_close_at"):
+    for field in ("title", "description", "contract_term", "complaint_period_days", "questions_open_at",
+                  "questions_close_at"):
         if field in values:
             value = values[field]
             setattr(round, field, value.strip() if isinstance(value, str) else value)

@@ -43,6 +43,7 @@ from portal.models import (
 from portal.organisations.policies import region_id_of
 from portal.pages import get_or_404, render_form
 from portal.rounds import policies, services
+from portal.models.rounds import DEFAULT_COMPLAINT_PERIOD_DAYS
 from portal.rounds.policies import ROUND_MANAGERS
 
 bp = Blueprint("rounds", __name__)
@@ -63,6 +64,7 @@ def _round_form_values(form: RoundForm) -> dict:
         "title": form.title.data,
         "description": form.description.data or "",
         "contract_term": form.contract_term.data or "",
+        "complaint_period_days": form.complaint_period_days.data or DEFAULT_COMPLAINT_PERIOD_DAYS,
         "questions_open_at": from_local(form.questions_open_on.data, QUESTIONS_OPEN_TIME) if form.questions_open_on.data else None,
         "questions_close_at": from_local(form.questions_close_on.data, QUESTIONS_CLOSE_TIME) if form.questions_close_on.data else None,
     }

@@ -46,10 +46,6 @@ from portal.models.screening import (
 )
 from portal.rounds.services import applies_to
 
-#: Weeks the provider has to lodge a complaint or objection after the date of the letter.
-OBJECTION_WEEKS = 6
-
-
 class ScreeningError(Exception):
     """A rule of screening was broken; the message can be shown to the user."""
 
@@ -677,7 +673,11 @@ class Letter:
     date: datetime
     decisions: list[ScopeDecision]
     signers: list[User]
-    objection_weeks: int = OBJECTION_WEEKS
+
+    @property
+    def complaint_period_days(self) -> int:
+        """The period for complaints the round announced."""
+        return self.application.round.complaint_period_days
 
 
 def letter(session: Session, application: Application) -> Letter | None:

@@ -23,7 +23,8 @@ def test_a_buyer_prepares_and_publishes_a_round_that_everyone_can_read(client, w
     other = MunicipalityFactory(region=world.region, name="Tweedorp-Noord")
     sign_in_as(client, world.user("buyer"))
     response = client.post("/rondes/nieuw", data={"title": "Open House Jeugd 2028", "description": "Alle jeugdhulp",
-                                                  "contract_term": "4+2+2 jaar", "questions_open_on": "2026-01-05",
+                                                  "contract_term": "4+2+2 jaar", "complaint_period_days": "20",
+                                                  "questions_open_on": "2026-01-05",
                                                   "questions_close_on": "2030-01-01"})
     assert response.status_code == 302
     round = db.session.scalar(select(Round).where(Round.title == "Open House Jeugd 2028"))
@@ -50,11 +51,22 @@ def test_a_buyer_prepares_and_publishes_a_round_that_everyone_can_read(client, w
     page = anonymous.get(f"/open-house/{round.id}").get_data(as_text=True)
     assert "Open House Jeugd 2028" in page and "Behandeling" in page and "Verblijf" in page
     assert "Tweedorp-Noord" in page and "Gedragsverklaring Aanbesteden" in page
+    assert "20 dagen na de besluitbrief" in page
     assert "Open House Jeugd 2028" in anonymous.get("/open-house").get_data(as_text=True)
     download = anonymous.get(f"/open-house/{round.id}/toelatingsdocument")
     assert download.headers["Content-Disposition"].startswith("attachment")
     actions = set(db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "round")))
     assert {"round.created", "round.published"} <= actions
+
+
+def test_the_period_for_complaints_is_a_number_of_days_and_defaults_to_six_weeks(client, world):
+    sign_in_as(client, world.user("buyer"))
+    refused = client.post("/rondes/nieuw", data={"title": "Ronde zonder termijn", "complaint_period_days": "0"})
+    assert refused.status_code == 422
+    assert 'value="Ronde zonder termijn"' in refused.get_data(as_text=True)
+    assert client.post("/rondes/nieuw", data={"title": "Ronde met standaardtermijn"}).status_code == 302
+    round = db.session.scalar(select(Round).where(Round.title == "Ronde met standaardtermijn"))
+    assert round.complaint_period_days == 42
 
 
 def test_a_round_cannot_be_published_before_it_is_complete(client, world):

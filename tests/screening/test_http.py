@@ -184,12 +184,13 @@ def test_the_letter_is_a_real_pdf_with_the_reasons_for_the_provider_and_the_regi
                            reasons="Geen ervaring met begeleiding aangetoond.", actor=second)
     services.confirm(db.session, decision=one, seen_version=None, actor=second)
     services.confirm(db.session, decision=two, seen_version=None, actor=world.user("reviewer"))
+    application.round.complaint_period_days = 20  # as the round announced it
     db.session.commit()
 
     signed_in(client, world.user("provider_member"))
     page = text(client.get(f"/besluitbrief/{application.id}"))
     assert "Geen ervaring met begeleiding aangetoond." in page and "Tweede Beoordelaar" in page
-    assert "within 6 weeks" in page
+    assert "within 20 days of the date of this letter" in page
     response = client.get(f"/besluitbrief/{application.id}/pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.headers["Content-Disposition"].startswith("attachment")
