@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import Flask
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 
 from portal.models import BodyKind, LegalForm, Role, ValidityRule
@@ -47,6 +50,13 @@ VALIDITY_RULE_LABELS = {
 }
 
 
+def euro(amount: Decimal | int | float | None, cents: bool = True) -> str:
+    """Write an amount of money as people of the user's language read it: € 1.234,50 in Dutch."""
+    if amount is None:
+        return "–"
+    return "€\u00a0" + format_decimal(amount, format="#,##0.00" if cents else "#,##0")
+
+
 def init_app(app: Flask) -> None:
     """Let templates turn codes into words."""
     labels = {
@@ -54,6 +64,7 @@ def init_app(app: Flask) -> None:
         "legal_form_label": lambda form: LEGAL_FORM_LABELS[LegalForm(form)],
         "body_kind_label": lambda kind: BODY_KIND_LABELS[BodyKind(kind)],
         "validity_rule_label": lambda rule: VALIDITY_RULE_LABELS[ValidityRule(rule)],
+        "euro": euro,
     }
     # Usable both as functions and as filters (e.g. in map()).
     app.jinja_env.globals.update(labels)

@@ -89,3 +89,18 @@ def test_the_catalogue_compiles_without_errors():
     """Placeholders that do not match make `pybabel compile` (and so `make run`) fail."""
     problems = [(message.id, str(error)) for message, errors in _catalogue().check() for error in errors]
     assert problems == []
+
+
+def test_money_reads_as_people_of_the_language_write_it(app):
+    from decimal import Decimal
+
+    from flask_babel import force_locale
+
+    from portal.labels import euro
+
+    with app.test_request_context():
+        assert euro(Decimal("1234.5")) == "€\u00a01.234,50"
+        assert euro(190000, cents=False) == "€\u00a0190.000"
+        assert euro(None) == "–"
+        with force_locale("en"):
+            assert euro(Decimal("1234.5")) == "€\u00a01,234.50"
