@@ -7,11 +7,40 @@ posts it again with a fresh token once the person confirms. Nothing typed is los
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
 from flask import current_app, render_template, request
+from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeSerializer
+from werkzeug.exceptions import HTTPException
 
 #: Field names never carried along: tokens and secrets.
 _SKIPPED = ("csrf_token", "password", "new_password", "confirm_password", "code", "kept")
+
+
+#: Per endpoint: a function of the URL's arguments that returns the (empty) form its page shows,
+#: so that kept fields are shown with the labels people saw, not with their technical names.
+_FORMS: dict[str, Callable[..., FlaskForm | None]] = {}
+
+
+def form_of(endpoint: str):
+    """Register the function that builds the form posted to an endpoint (see _FORMS)."""
+    def register(function: Callable[..., FlaskForm | None]):
+        _FORMS[endpoint] = function
+        return function
+    return register
+
+
+def field_labels(target: str) -> dict[str, str]:
+    """Return {field name: label} of the form posted to target, or nothing when it is unknown."""
+    try:
+        endpoint, arguments = current_app.url_map.bind("localhost").match(urlsplit(target).path, method="POST")
+    except HTTPException:
+        return {}
+    build = _FORMS.get(endpoint)
+    form = build(**arguments) if build is not None else None
+    return {field.name: str(field.label.text) for field in form} if form is not None else {}
 
 
 def _serializer() -> URLSafeSerializer:
@@ -54,6 +83,7 @@ def unpack(token: str | None) -> tuple[str, list[tuple[str, str]]] | None:
 def confirm_page(target: str, fields: list[tuple[str, str]], status: int = 400):
     """Show the kept input with a button that sends it again with a fresh token."""
     return (
-        render_template("resubmit.html", target=target, fields=fields, had_files=bool(request.files)),
+        render_template("resubmit.html", target=target, fields=fields, labels=field_labels(target),
+                        had_files=bool(request.files)),
         status,
     )

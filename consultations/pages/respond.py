@@ -32,6 +32,7 @@ from forms.consultations import (
     reaction_form,
     text_field_name,
 )
+from portal import resubmit
 from portal.access import public, roles, signed_in
 from portal.auth.services import hash_token
 from portal.clock import now
@@ -439,3 +440,33 @@ def resident(consultation_id: int):
         youth=True, resident=True, is_open=policies.is_open(consultation), closed=consultation.phase(now()) is ConsultationPhase.CLOSED, attachment=None,
         confirm_form=None, local_label=services.local_label,
     ), status
+
+
+# Labels of kept answers --------------------------------------------------------------------------
+# When a session or form token expired at submit, the confirm page lists what was typed with the
+# questions as the person saw them (see portal/resubmit.py). Only published consultations.
+
+
+def _labelled_form(consultation: Consultation | None, base, *, youth: bool):
+    if consultation is None or not policies.is_public(consultation):
+        return None
+    return reaction_form(base, consultation.questions, youth=youth, formdata=None)
+
+
+@resubmit.form_of("consultations.react")
+def _react_form(consultation_id: int):
+    return _labelled_form(db.session.get(Consultation, consultation_id), ReactionForm, youth=False)
+
+
+@resubmit.form_of("consultations.invited")
+def _invited_form(token: str):
+    invitation = db.session.scalar(select(PersonalInvitation).where(PersonalInvitation.token_hash == hash_token(token)))
+    if invitation is None:
+        return None
+    youth = invitation.audience in (Audience.ERVARINGSDESKUNDIGE, Audience.INWONER)
+    return _labelled_form(invitation.consultation, InvitedReactionForm, youth=youth)
+
+
+@resubmit.form_of("consultations.resident")
+def _resident_form(consultation_id: int):
+    return _labelled_form(db.session.get(Consultation, consultation_id), ResidentReactionForm, youth=True)

@@ -247,6 +247,9 @@ def test_an_expired_session_at_submit_keeps_every_answer_of_50000_characters(cli
     page = confirm.get_data(as_text=True)
     fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
     assert html.unescape(fields[field(consultation, "q2", text=True)]) == LONG_TEXT
+    question = next(q for q in consultation.questions if q.key == "q2")
+    assert f"<dt>{html.escape(question.text)}</dt>" in page  # the question people saw, not a field name
+    assert f"<dt>{field(consultation, 'q2', text=True)}</dt>" not in page
 
     again = client.post(url, data={name: html.unescape(value) for name, value in fields.items()})
     assert again.status_code == 302
