@@ -68,15 +68,16 @@ def only(roles: set[str], url, methods=GET, **kw) -> Case:
 
 
 
-def load() -> tuple[dict, list[Callable[[World], None]]]:
-    """Merge the MATRIX of every module in this package; return it with their prepare hooks."""
+def load() -> tuple[dict, dict]:
+    """Merge the MATRIX of every module in this package; return it with, per route, the prepare
+    hook of the module that declares it (a route's test prepares only what its own module needs)."""
     merged: dict = {}
-    hooks = []
+    hooks: dict = {}
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{__name__}.{info.name}")
         overlap = set(merged) & set(module.MATRIX)
         assert not overlap, f"{info.name} declares routes declared elsewhere: {overlap}"
         merged.update(module.MATRIX)
         if hasattr(module, "prepare"):
-            hooks.append(module.prepare)
+            hooks.update(dict.fromkeys(module.MATRIX, module.prepare))
     return merged, hooks
