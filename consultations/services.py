@@ -105,6 +105,31 @@ def local_label(moment: datetime) -> str:
 # Setting up ----------------------------------------------------------------------------------
 
 
+def _checked_details(*, region_id: int, title: str, opens_at: datetime, closes_at: datetime,
+                     audiences: Iterable, municipalities: Iterable[Municipality], residents_may_react: bool):
+    """Check a consultation's details as created or changed; return the title, audiences and
+    municipalities cleaned (stripped, without repeats)."""
+    title = title.strip()
+    if not title:
+        raise ConsultationError(_("Give the consultation a title."))
+    if opens_at.tzinfo is None or closes_at.tzinfo is None:
+        raise ConsultationError(_("Opening and closing moments need a time zone."))
+    if closes_at <= opens_at:
+        raise ConsultationError(_("The consultation must close after it opens."))
+    audiences = list(dict.fromkeys(Audience(a) for a in audiences))
+    if not audiences:
+        raise ConsultationError(_("Invite at least one audience."))
+    if residents_may_react and Audience.INWONER not in audiences:
+        raise ConsultationError(_("Invite residents as an audience before opening a public link."))
+    municipalities = list(dict.fromkeys(municipalities))
+    for municipality in municipalities:
+        if municipality.region_id != region_id:
+            raise ConsultationError(
+                _("%(name)s is not a municipality of this region.", name=municipality.name)
+            )
+    return title, audiences, municipalities
+
+
 def create_consultation(
     session: Session,
     *,
@@ -121,24 +146,10 @@ def create_consultation(
     actor: User | None,
 ) -> Consultation:
     """Create a consultation as a draft that only staff see."""
-    title = title.strip()
-    if not title:
-        raise ConsultationError(_("Give the consultation a title."))
-    if opens_at.tzinfo is None or closes_at.tzinfo is None:
-        raise ConsultationError(_("Opening and closing moments need a time zone."))
-    if closes_at <= opens_at:
-        raise ConsultationError(_("The consultation must close after it opens."))
-    audiences = list(dict.fromkeys(Audience(a) for a in audiences))
-    if not audiences:
-        raise ConsultationError(_("Invite at least one audience."))
-    if residents_may_react and Audience.INWONER not in audiences:
-        raise ConsultationError(_("Invite residents as an audience before opening a public link."))
-    municipalities = list(dict.fromkeys(municipalities))
-    for municipality in municipalities:
-        if municipality.region_id != region.id:
-            raise ConsultationError(
-                _("%(name)s is not a municipality of this region.", name=municipality.name)
-            )
+    title, audiences, municipalities = _checked_details(
+        region_id=region.id, title=title, opens_at=opens_at, closes_at=closes_at, audiences=audiences,
+        municipalities=municipalities, residents_may_react=residents_may_react,
+    )
     consultation = Consultation(
         region=region,
         title=title,
@@ -911,24 +922,10 @@ def update_consultation(
             _("Someone else changed this consultation while you were editing. Your text is kept below; "
               "check their changes and save again.")
         )
-    title = title.strip()
-    if not title:
-        raise ConsultationError(_("Give the consultation a title."))
-    if opens_at.tzinfo is None or closes_at.tzinfo is None:
-        raise ConsultationError(_("Opening and closing moments need a time zone."))
-    if closes_at <= opens_at:
-        raise ConsultationError(_("The consultation must close after it opens."))
-    audiences = list(dict.fromkeys(Audience(a) for a in audiences))
-    if not audiences:
-        raise ConsultationError(_("Invite at least one audience."))
-    if residents_may_react and Audience.INWONER not in audiences:
-        raise ConsultationError(_("Invite residents as an audience before opening a public link."))
-    municipalities = list(dict.fromkeys(municipalities))
-    for municipality in municipalities:
-        if municipality.region_id != consultation.region_id:
-            raise ConsultationError(
-                _("%(name)s is not a municipality of this region.", name=municipality.name)
-            )
+    title, audiences, municipalities = _checked_details(
+        region_id=consultation.region_id, title=title, opens_at=opens_at, closes_at=closes_at,
+        audiences=audiences, municipalities=municipalities, residents_may_react=residents_may_react,
+    )
     before = {"title": consultation.title, "opens_at": as_utc(consultation.opens_at).isoformat(),
               "closes_at": as_utc(consultation.closes_at).isoformat(),
               "audiences": sorted(a.value for a in consultation.audience_set)}
