@@ -4,6 +4,8 @@
 VENV ?= .venv
 PYTHON ?= python3
 PORT ?= 5000
+# The suite runs on every core (pytest-xdist); `make test PYTEST_ARGS=...` runs it your way.
+PYTEST_ARGS ?= -n auto
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 CATALOGUES := $(wildcard portal/translations/*/LC_MESSAGES/messages.po)

@@ -151,7 +151,8 @@ def document(document_id: int):
 @bp.route("/bewijsstukken/<int:document_id>/bestand")
 @roles(PROVIDER_ROLES | STAFF_ROLES)
 def download(document_id: int):
-    """Send a version's file as a download to the members of its provider."""
+    """Send a version's file as a download to its provider's members, and to the screening staff
+    of a region it was submitted to."""
     return download_response(_document(document_id).stored_file)
 
 

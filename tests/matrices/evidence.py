@@ -1,7 +1,8 @@
 """Who may use the evidence vault: the provider's members see and download, its admins change.
 
-Another provider's document is a 404; so is a download by region staff, until reviewers get
-access to the versions used in the applications they screen.
+Another provider's document is a 404; so is a download by region staff of a document that no
+submitted application to their region uses (the world's document is in none). Staff downloading
+the versions an application submitted to them uses is tested in tests/screening/test_http.py.
 """
 
 from __future__ import annotations
