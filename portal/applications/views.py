@@ -216,7 +216,7 @@ def subcontractors(application_id: int):
                 flash(_("The company has been added."), "success")
                 return redirect(url_for("applications.subcontractors", application_id=application.id))
     return _page("applications/subcontractors.html", application, 422 if form.errors else 200, step="subcontractors",
-                 form=form, remove_form=ConfirmForm(formdata=None), role_labels=PARTNER_ROLE_LABELS)
+                 form=form, role_labels=PARTNER_ROLE_LABELS)
 
 
 @bp.route("/aanmeldingen/<int:application_id>/onderaannemers/<int:subcontractor_id>/verwijderen", methods=["POST"])
