@@ -687,13 +687,8 @@ def submit_resident_reaction(
         raise ConsultationError(_("This consultation does not take reactions from residents."))
     _require_audience(consultation, Audience.INWONER)
     _require_open(consultation, now, doing=_("submitted"))
-    if anonymous and publish_name:
-        raise ConsultationError(_("An anonymous reaction cannot be published with a name."))
-    label = ANONYMOUS_LABEL if anonymous else (name or "").strip()
-    if not label:
-        raise ConsultationError(_("Give your name, or react anonymously."))
-    if municipality is not None and municipality.region_id != consultation.region_id:
-        raise ConsultationError(_("%(name)s is not a municipality of this region.", name=municipality.name))
+    label = _resident_label(consultation, name=name, municipality=municipality, anonymous=anonymous,
+                            publish_name=publish_name)
     response = Response(
         consultation=consultation, ref=next_ref(session, consultation), respondent=label,
         audience=Audience.INWONER, municipality=municipality, anonymous=anonymous,
@@ -707,6 +702,78 @@ def submit_resident_reaction(
     session.flush()
     record(session, action="consultation_response.submitted", obj=response, actor=None,
            organisation=consultation.region, changes={"status": [None, "submitted"]})
+    return response
+
+
+def _resident_label(consultation: Consultation, *, name: str | None, municipality: Municipality | None,
+                    anonymous: bool, publish_name: bool) -> str:
+    """Check a resident's details; return the name the reaction shows."""
+    if anonymous and publish_name:
+        raise ConsultationError(_("An anonymous reaction cannot be published with a name."))
+    label = ANONYMOUS_LABEL if anonymous else (name or "").strip()
+    if not label:
+        raise ConsultationError(_("Give your name, or react anonymously."))
+    if municipality is not None and municipality.region_id != consultation.region_id:
+        raise ConsultationError(_("%(name)s is not a municipality of this region.", name=municipality.name))
+    return label
+
+
+def issue_private_link(session: Session, *, response: Response) -> str:
+    """Give a resident's reaction a private link to read, change or withdraw it; return the token.
+
+    Only the token's hash is kept, as for personal invitations, so the link can be shown once and
+    mailed, but never shown again. A new link replaces the old one.
+    """
+    if response.audience is not Audience.INWONER or response.invitation_id is not None:
+        raise ConsultationError(_("Only a resident's reaction gets a private link."))
+    token = secrets.token_urlsafe(32)
+    response.private_link_hash = hash_token(token)
+    session.flush()
+    return token
+
+
+def find_private_reaction(session: Session, token: str) -> Response | None:
+    """Return the resident's reaction of a private link (also after the close), or None."""
+    return session.scalar(select(Response).where(Response.private_link_hash == hash_token(token)))
+
+
+def change_resident_reaction(
+    session: Session,
+    *,
+    response: Response,
+    answers: Mapping[str, AnswerInput],
+    seen_version: int | None,
+    name: str | None = None,
+    email: str | None = None,
+    municipality: Municipality | None = None,
+    anonymous: bool = False,
+    publish_name: bool = False,
+    now: datetime | None = None,
+) -> Response:
+    """Change a resident's submitted reaction through their private link; it stays submitted."""
+    now = now or now_utc()
+    consultation = response.consultation
+    _require_open(consultation, now, doing=_("changed"))
+    if response.status is not ResponseStatus.SUBMITTED:
+        raise ConsultationError(_("This reaction was withdrawn; it can no longer be changed."))
+    _check_version(response, seen_version)
+    label = _resident_label(consultation, name=name, municipality=municipality, anonymous=anonymous,
+                            publish_name=publish_name)
+    changed = _apply_answers(session, response, consultation, answers)
+    if not response.answers:
+        raise ConsultationError(_("Answer at least one question, or withdraw your reaction."))
+    details = {"respondent": label, "anonymous": anonymous, "publish_name": publish_name,
+               "email": (email or "").strip().lower() or None,
+               "municipality_id": municipality.id if municipality is not None else None}
+    for field, value in details.items():
+        if getattr(response, field) != value:
+            setattr(response, field, value)
+            changed.append(field)
+    response.updated_at = func.now()
+    _flush_reaction(session)
+    record(session, action="consultation_response.changed", obj=response, actor=None,
+           organisation=consultation.region, region_id=consultation.region_id,
+           changes={"answers": [None, changed]})
     return response
 
 
