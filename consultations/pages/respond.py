@@ -455,9 +455,9 @@ def resident_thanks(consultation_id: int):
     kept = session.pop(PRIVATE_LINK_KEY, None)
     if not kept or kept.get("consultation") != consultation.id:
         return redirect(url_for("consultations.public_show", consultation_id=consultation.id))
-    link = mailing.absolute(url_for("consultations.resident_reaction", token=kept["token"]))
-    return render_template("consultations/resident_thanks.html", consultation=consultation, link=link,
-                           local_label=services.local_label)
+    path = url_for("consultations.resident_reaction", token=kept["token"])
+    return render_template("consultations/resident_thanks.html", consultation=consultation, path=path,
+                           link=mailing.absolute(path), local_label=services.local_label)
 
 
 def _private_reaction(token: str) -> Response:

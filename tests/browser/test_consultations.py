@@ -84,7 +84,19 @@ def test_a_resident_finds_the_consultation_and_reacts_with_the_keyboard(page: Pa
     page.keyboard.type("Kim")
     tab_to(page, "input[name=send]")
     follow(page, lambda: page.keyboard.press("Enter"))
-    expect(page.locator(".flash-messages .alert--success")).to_be_visible()
+    # The thank-you page shows the private link once; with it the resident changes the reaction.
+    expect(page.locator("#private-link")).to_be_visible()
+    tab_to(page, "#private-link a")
+    follow(page, lambda: page.keyboard.press("Enter"))
+    expect(page.locator("#submitted-message")).to_be_visible()
+    tab_to(page, "main a[href$='wijzigen=1']")
+    follow(page, lambda: page.keyboard.press("Enter"))
+    expect(page.locator(f"#q{q2}_text")).to_have_value("Meer hulp op school graag.")
+    tab_to(page, f"#q{q2}_text")
+    page.keyboard.type(" En thuis.")
+    tab_to(page, "input[name=send]")
+    follow(page, lambda: page.keyboard.press("Enter"))
+    expect(page.locator("main")).to_contain_text("En thuis.")
 
 
 def test_a_resident_sees_errors_linked_to_the_fields_and_keeps_the_text(page: Page, world):
