@@ -597,6 +597,41 @@ def invite_individual(
     return invitation, token
 
 
+def revoke_invitation(session: Session, *, invitation: PersonalInvitation, actor: User | None,
+                      now: datetime | None = None) -> None:
+    """Make a personal link stop working; reactions saved under it stay for staff."""
+    if invitation.revoked_at is not None:
+        raise ConsultationError(_("This link was already revoked."))
+    invitation.revoked_at = now or now_utc()
+    session.flush()
+    record(session, action="personal_invitation.revoked", obj=invitation, actor=actor,
+           organisation=invitation.consultation.region,
+           changes={"revoked_at": [None, as_utc(invitation.revoked_at).isoformat()]})
+
+
+def renew_invitation(session: Session, *, invitation: PersonalInvitation, actor: User | None,
+                     now: datetime | None = None) -> tuple[PersonalInvitation, str]:
+    """Revoke a personal link and make a new one for the same person."""
+    if invitation.email is None:
+        raise ConsultationError(_("This link has no e-mail address, so a new link cannot be sent."))
+    if as_utc(invitation.consultation.closes_at) <= (now or now_utc()):
+        raise ConsultationError(_("The consultation has closed; a new link would not work."))
+    revoke_invitation(session, invitation=invitation, actor=actor, now=now)
+    return invite_individual(session, consultation=invitation.consultation, audience=invitation.audience,
+                             name=invitation.name, email=invitation.email,
+                             anonymous_allowed=invitation.anonymous_allowed, actor=actor)
+
+
+def invitation_reactions(session: Session, consultation: Consultation) -> dict[int, Response]:
+    """Return the living reaction saved under each personal link of the consultation, by invitation id."""
+    return {
+        response.invitation_id: response for response in session.scalars(
+            select(Response).where(Response.consultation_id == consultation.id,
+                                   Response.invitation_id.is_not(None),
+                                   Response.status != ResponseStatus.WITHDRAWN))
+    }
+
+
 def find_invitation(session: Session, token: str, *, now: datetime | None = None) -> PersonalInvitation | None:
     """Return the invitation for this token while the link works, or None."""
     invitation = session.scalar(select(PersonalInvitation).where(PersonalInvitation.token_hash == hash_token(token)))

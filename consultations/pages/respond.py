@@ -3,7 +3,7 @@ residents through the public page. Every save stores a draft; nothing typed is e
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, session, url_for
+from flask import abort, flash, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -271,8 +271,11 @@ def attachment(response_id: int):
 def _invitation(token: str) -> PersonalInvitation:
     """Load the invitation of a personal link; an expired link still shows why it no longer works."""
     invitation = db.session.scalar(select(PersonalInvitation).where(PersonalInvitation.token_hash == hash_token(token)))
-    if invitation is None or invitation.revoked_at is not None:
+    if invitation is None:
         abort(404)
+    if invitation.revoked_at is not None:
+        # A kind page that says what to do, and nothing that accepts input.
+        abort(make_response(render_template("consultations/link_revoked.html", consultation=invitation.consultation), 410))
     return invitation
 
 

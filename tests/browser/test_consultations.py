@@ -114,6 +114,9 @@ def test_the_staff_pages_of_a_consultation_pass_axe(page: Page, world):
     consultation = open_consultation(world)
     services.expect_formal_view(db.session, consultation=consultation, body=world.council,
                                 deadline=services.now_utc(), actor=None)
+    for name in ("Sam", "Noor"):
+        services.invite_individual(db.session, consultation=consultation, audience=Audience.ERVARINGSDESKUNDIGE,
+                                   name=name, email=f"{name.lower()}@test.example.org", actor=None)
     db.session.commit()
     sign_in(page, world.user("policy_officer").email)
     visit(page, "/consultaties")
@@ -162,3 +165,14 @@ def test_the_conflict_and_closed_pages_of_a_reaction_pass_axe(page: Page, world)
     db.session.commit()
     visit(page, f"/reageren/{consultation.id}")
     expect(page.locator("#closed-message")).to_be_visible()
+
+
+def test_a_revoked_personal_link_shows_a_kind_page_that_passes_axe(page: Page, world):
+    consultation = open_consultation(world)
+    invitation, token = services.invite_individual(db.session, consultation=consultation,
+                                                   audience=Audience.ERVARINGSDESKUNDIGE, name="Sam", actor=None)
+    services.revoke_invitation(db.session, invitation=invitation, actor=None)
+    db.session.commit()
+    visit(page, f"/mijn-reactie/{token}", status=410)
+    expect(page.locator("h1")).to_be_visible()
+    expect(page.locator("main textarea")).to_have_count(0)
