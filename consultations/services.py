@@ -1098,6 +1098,16 @@ def members_of(session: Session, bodies: Iterable[Body]) -> dict[int, list[User]
     return result
 
 
+def analysis_ready(session: Session, consultation: Consultation, now: datetime | None = None) -> bool:
+    """Tell whether there is input to analyse: a submitted reaction, or the consultation has closed."""
+    if consultation.phase(now or now_utc()) is ConsultationPhase.CLOSED:
+        return True
+    return session.scalar(
+        select(Response.id).where(Response.consultation_id == consultation.id,
+                                  Response.status == ResponseStatus.SUBMITTED).limit(1)
+    ) is not None
+
+
 def consultations_of(session: Session, region_id: int) -> list[tuple[Consultation, int]]:
     """Return the region's consultations, latest closing first, each with its number of submitted reactions."""
     submitted = (
