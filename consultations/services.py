@@ -611,15 +611,24 @@ def revoke_invitation(session: Session, *, invitation: PersonalInvitation, actor
 
 def renew_invitation(session: Session, *, invitation: PersonalInvitation, actor: User | None,
                      now: datetime | None = None) -> tuple[PersonalInvitation, str]:
-    """Revoke a personal link and make a new one for the same person."""
+    """Revoke a personal link and make a new one for the same person, who continues their reaction with it."""
     if invitation.email is None:
         raise ConsultationError(_("This link has no e-mail address, so a new link cannot be sent."))
     if as_utc(invitation.consultation.closes_at) <= (now or now_utc()):
         raise ConsultationError(_("The consultation has closed; a new link would not work."))
     revoke_invitation(session, invitation=invitation, actor=actor, now=now)
-    return invite_individual(session, consultation=invitation.consultation, audience=invitation.audience,
-                             name=invitation.name, email=invitation.email,
-                             anonymous_allowed=invitation.anonymous_allowed, actor=actor)
+    renewed, token = invite_individual(session, consultation=invitation.consultation, audience=invitation.audience,
+                                       name=invitation.name, email=invitation.email,
+                                       anonymous_allowed=invitation.anonymous_allowed, actor=actor)
+    # Someone who lost the link keeps what they wrote: the living reaction moves to the new link.
+    response = current_reaction(session, consultation=invitation.consultation, invitation=invitation)
+    if response is not None:
+        response.invitation = renewed
+        _flush_reaction(session)
+        record(session, action="consultation_response.link_renewed", obj=response, actor=actor,
+               organisation=invitation.consultation.region, region_id=invitation.consultation.region_id,
+               changes={"invitation_id": [invitation.id, renewed.id]})
+    return renewed, token
 
 
 def invitation_reactions(session: Session, consultation: Consultation) -> dict[int, Response]:

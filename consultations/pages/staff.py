@@ -288,7 +288,7 @@ def renew_invitation(consultation_id: int, invitation_id: int):
             flash(str(error), "error")
         else:
             mailing.send_personal_link(db.session, invitation=renewed, token=token)
-            flash(_("The old link has been revoked and a new personal link has been sent."), "success")
+            flash(_("The old link has been revoked and a new personal link has been sent. Answers saved under the old link can be continued with the new one."), "success")
     return redirect(url_for("consultations.show", consultation_id=consultation.id) + "#uitnodigingen")
 
 

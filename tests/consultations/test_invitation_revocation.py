@@ -85,8 +85,13 @@ def test_a_new_link_replaces_the_old_one_and_is_mailed(client, world, consultati
     new_path = "/mijn-reactie/" + outbox()[-1].body.split("/mijn-reactie/", 1)[1].split()[0]
     client.post("/uitloggen")
     assert client.get(f"/mijn-reactie/{old_token}").status_code == 410
-    assert client.get(new_path).status_code == 200
+    page = client.get(new_path)
+    # Sam continues the draft written under the old link.
+    assert page.status_code == 200 and "Mijn concept." in page.get_data(as_text=True)
     assert db.session.scalar(select(func.count(PersonalInvitation.id))) == 2
+    db.session.expire_all()
+    draft = db.session.scalar(select(Response).where(Response.status == ResponseStatus.DRAFT))
+    assert draft.invitation_id != invitation.id
 
 
 def test_a_link_is_revoked_once(world, consultation, invited):
