@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -67,6 +67,35 @@ def import_csv_command(consultation_id: int, file) -> None:
         raise click.ClickException(f"{len(error.errors)} problem(s) found; nothing was imported.") from error
     db.session.commit()
     click.echo(f"Imported {len(created)} reactions: {', '.join(r.ref for r in created)}.")
+
+
+@consultations_cli.command("send-reminders")
+@click.option("--formal-view-days", type=click.IntRange(min=1), default=None,
+              help="Remind councils whose formal-view deadline is within this many days "
+                   "(default: PORTAL_FORMAL_VIEW_REMINDER_DAYS, 14).")
+@click.option("--reaction-days", type=click.IntRange(min=1), default=None,
+              help="Remind invited bodies without a reaction when the consultation closes within this many days "
+                   "(default: PORTAL_REACTION_REMINDER_DAYS, 7).")
+def send_reminders_command(formal_view_days: int | None, reaction_days: int | None) -> None:
+    """Send the due reminders (formal views, reactions before the close); safe to run several times a day.
+
+    Each reminder is sent once: a second run sends nothing new.
+    """
+    from consultations import reminders, services
+    from portal.mail import deliver_queued
+
+    settings = current_app.config["PORTAL_SETTINGS"]
+    with current_app.test_request_context(base_url=settings.base_url):
+        run = reminders.send_reminders(
+            db.session, now=services.now_utc(),
+            formal_view_days=formal_view_days or settings.formal_view_reminder_days,
+            reaction_days=reaction_days or settings.reaction_reminder_days)
+        db.session.commit()
+        deliver_queued()
+    for name in run.unreachable:
+        click.echo(f"Not reminded, no member with an e-mail address: {name}", err=True)
+    click.echo(f"Sent {run.formal_views} formal-view reminder(s) and {run.reactions} reaction reminder(s) "
+               f"in {run.emails} e-mail(s).")
 
 
 @consultations_cli.command("suggest-themes")

@@ -343,6 +343,9 @@ class Response(Base, Timestamped):
     publish_name: Mapped[bool] = mapped_column(Boolean, default=False)
     #: Address for the confirmation with a copy of the answers, when given (residents).
     email: Mapped[str | None] = mapped_column(String(254))
+    #: SHA-256 of the token in a resident's private link to read, change or withdraw the reaction;
+    #: the token itself is never stored (as with personal invitations). None for other senders.
+    private_link_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     #: Key of an attached letter (PDF) in the file store, when one was attached.
     attachment_key: Mapped[str | None] = mapped_column(String(80))
     #: Draft, submitted or withdrawn.
@@ -528,6 +531,40 @@ class FormalView(Base, Timestamped):
         return f"Zienswijze {self.body.name}" if self.body else "Zienswijze"
 
 
+class ReminderKind(enum.StrEnum):
+    """What a scheduled reminder was about."""
+
+    FORMAL_VIEW = "formal_view"
+    REACTION = "reaction"
+
+
+class SentReminder(Base):
+    """A reminder the scheduled job sent to a body, so that running the job again never sends it twice."""
+
+    __tablename__ = "consultation_reminders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), index=True
+    )
+    #: The body (a council for a formal view, any invited body for a reaction) that was reminded.
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id", ondelete="CASCADE"), index=True)
+    #: Whether the reminder was about the formal view or about the reaction.
+    kind: Mapped[ReminderKind] = mapped_column(enum_type(ReminderKind, "kind"))
+    #: How many e-mails went out (one per active member).
+    mails: Mapped[int] = mapped_column()
+    #: When it was sent (UTC).
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    consultation: Mapped[Consultation] = relationship()
+    body: Mapped[Body] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("consultation_id", "body_id", "kind"),
+        CheckConstraint("mails >= 0", name="mails_not_negative"),
+    )
+
+
 class Meeting(Base, Timestamped):
     """An information evening or other meeting on the draft, recorded by staff as input."""
 
@@ -613,7 +650,9 @@ __all__ = [
     "Point",
     "Question",
     "QuestionKind",
+    "ReminderKind",
     "Response",
     "ResponseStatus",
+    "SentReminder",
     "Theme",
 ]

@@ -597,6 +597,50 @@ def invite_individual(
     return invitation, token
 
 
+def revoke_invitation(session: Session, *, invitation: PersonalInvitation, actor: User | None,
+                      now: datetime | None = None) -> None:
+    """Make a personal link stop working; reactions saved under it stay for staff."""
+    if invitation.revoked_at is not None:
+        raise ConsultationError(_("This link was already revoked."))
+    invitation.revoked_at = now or now_utc()
+    session.flush()
+    record(session, action="personal_invitation.revoked", obj=invitation, actor=actor,
+           organisation=invitation.consultation.region,
+           changes={"revoked_at": [None, as_utc(invitation.revoked_at).isoformat()]})
+
+
+def renew_invitation(session: Session, *, invitation: PersonalInvitation, actor: User | None,
+                     now: datetime | None = None) -> tuple[PersonalInvitation, str]:
+    """Revoke a personal link and make a new one for the same person, who continues their reaction with it."""
+    if invitation.email is None:
+        raise ConsultationError(_("This link has no e-mail address, so a new link cannot be sent."))
+    if as_utc(invitation.consultation.closes_at) <= (now or now_utc()):
+        raise ConsultationError(_("The consultation has closed; a new link would not work."))
+    revoke_invitation(session, invitation=invitation, actor=actor, now=now)
+    renewed, token = invite_individual(session, consultation=invitation.consultation, audience=invitation.audience,
+                                       name=invitation.name, email=invitation.email,
+                                       anonymous_allowed=invitation.anonymous_allowed, actor=actor)
+    # Someone who lost the link keeps what they wrote: the living reaction moves to the new link.
+    response = current_reaction(session, consultation=invitation.consultation, invitation=invitation)
+    if response is not None:
+        response.invitation = renewed
+        _flush_reaction(session)
+        record(session, action="consultation_response.link_renewed", obj=response, actor=actor,
+               organisation=invitation.consultation.region, region_id=invitation.consultation.region_id,
+               changes={"invitation_id": [invitation.id, renewed.id]})
+    return renewed, token
+
+
+def invitation_reactions(session: Session, consultation: Consultation) -> dict[int, Response]:
+    """Return the living reaction saved under each personal link of the consultation, by invitation id."""
+    return {
+        response.invitation_id: response for response in session.scalars(
+            select(Response).where(Response.consultation_id == consultation.id,
+                                   Response.invitation_id.is_not(None),
+                                   Response.status != ResponseStatus.WITHDRAWN))
+    }
+
+
 def find_invitation(session: Session, token: str, *, now: datetime | None = None) -> PersonalInvitation | None:
     """Return the invitation for this token while the link works, or None."""
     invitation = session.scalar(select(PersonalInvitation).where(PersonalInvitation.token_hash == hash_token(token)))
@@ -687,13 +731,8 @@ def submit_resident_reaction(
         raise ConsultationError(_("This consultation does not take reactions from residents."))
     _require_audience(consultation, Audience.INWONER)
     _require_open(consultation, now, doing=_("submitted"))
-    if anonymous and publish_name:
-        raise ConsultationError(_("An anonymous reaction cannot be published with a name."))
-    label = ANONYMOUS_LABEL if anonymous else (name or "").strip()
-    if not label:
-        raise ConsultationError(_("Give your name, or react anonymously."))
-    if municipality is not None and municipality.region_id != consultation.region_id:
-        raise ConsultationError(_("%(name)s is not a municipality of this region.", name=municipality.name))
+    label = _resident_label(consultation, name=name, municipality=municipality, anonymous=anonymous,
+                            publish_name=publish_name)
     response = Response(
         consultation=consultation, ref=next_ref(session, consultation), respondent=label,
         audience=Audience.INWONER, municipality=municipality, anonymous=anonymous,
@@ -707,6 +746,78 @@ def submit_resident_reaction(
     session.flush()
     record(session, action="consultation_response.submitted", obj=response, actor=None,
            organisation=consultation.region, changes={"status": [None, "submitted"]})
+    return response
+
+
+def _resident_label(consultation: Consultation, *, name: str | None, municipality: Municipality | None,
+                    anonymous: bool, publish_name: bool) -> str:
+    """Check a resident's details; return the name the reaction shows."""
+    if anonymous and publish_name:
+        raise ConsultationError(_("An anonymous reaction cannot be published with a name."))
+    label = ANONYMOUS_LABEL if anonymous else (name or "").strip()
+    if not label:
+        raise ConsultationError(_("Give your name, or react anonymously."))
+    if municipality is not None and municipality.region_id != consultation.region_id:
+        raise ConsultationError(_("%(name)s is not a municipality of this region.", name=municipality.name))
+    return label
+
+
+def issue_private_link(session: Session, *, response: Response) -> str:
+    """Give a resident's reaction a private link to read, change or withdraw it; return the token.
+
+    Only the token's hash is kept, as for personal invitations, so the link can be shown once and
+    mailed, but never shown again. A new link replaces the old one.
+    """
+    if response.audience is not Audience.INWONER or response.invitation_id is not None:
+        raise ConsultationError(_("Only a resident's reaction gets a private link."))
+    token = secrets.token_urlsafe(32)
+    response.private_link_hash = hash_token(token)
+    session.flush()
+    return token
+
+
+def find_private_reaction(session: Session, token: str) -> Response | None:
+    """Return the resident's reaction of a private link (also after the close), or None."""
+    return session.scalar(select(Response).where(Response.private_link_hash == hash_token(token)))
+
+
+def change_resident_reaction(
+    session: Session,
+    *,
+    response: Response,
+    answers: Mapping[str, AnswerInput],
+    seen_version: int | None,
+    name: str | None = None,
+    email: str | None = None,
+    municipality: Municipality | None = None,
+    anonymous: bool = False,
+    publish_name: bool = False,
+    now: datetime | None = None,
+) -> Response:
+    """Change a resident's submitted reaction through their private link; it stays submitted."""
+    now = now or now_utc()
+    consultation = response.consultation
+    _require_open(consultation, now, doing=_("changed"))
+    if response.status is not ResponseStatus.SUBMITTED:
+        raise ConsultationError(_("This reaction was withdrawn; it can no longer be changed."))
+    _check_version(response, seen_version)
+    label = _resident_label(consultation, name=name, municipality=municipality, anonymous=anonymous,
+                            publish_name=publish_name)
+    changed = _apply_answers(session, response, consultation, answers)
+    if not response.answers:
+        raise ConsultationError(_("Answer at least one question, or withdraw your reaction."))
+    details = {"respondent": label, "anonymous": anonymous, "publish_name": publish_name,
+               "email": (email or "").strip().lower() or None,
+               "municipality_id": municipality.id if municipality is not None else None}
+    for field, value in details.items():
+        if getattr(response, field) != value:
+            setattr(response, field, value)
+            changed.append(field)
+    response.updated_at = func.now()
+    _flush_reaction(session)
+    record(session, action="consultation_response.changed", obj=response, actor=None,
+           organisation=consultation.region, region_id=consultation.region_id,
+           changes={"answers": [None, changed]})
     return response
 
 
@@ -994,6 +1105,16 @@ def members_of(session: Session, bodies: Iterable[Body]) -> dict[int, list[User]
     for body_id, user in rows:
         result[body_id].append(user)
     return result
+
+
+def analysis_ready(session: Session, consultation: Consultation, now: datetime | None = None) -> bool:
+    """Tell whether there is input to analyse: a submitted reaction, or the consultation has closed."""
+    if consultation.phase(now or now_utc()) is ConsultationPhase.CLOSED:
+        return True
+    return session.scalar(
+        select(Response.id).where(Response.consultation_id == consultation.id,
+                                  Response.status == ResponseStatus.SUBMITTED).limit(1)
+    ) is not None
 
 
 def consultations_of(session: Session, region_id: int) -> list[tuple[Consultation, int]]:

@@ -51,6 +51,10 @@ class Settings:
     password_reset_minutes: int = 60
     #: Days an invitation link stays valid.
     invitation_days: int = 14
+    #: Days before a council's formal-view deadline that the scheduled job reminds it.
+    formal_view_reminder_days: int = 14
+    #: Days before a consultation closes that the scheduled job reminds invited bodies without a reaction.
+    reaction_reminder_days: int = 7
     #: Largest accepted upload in bytes.
     max_upload_bytes: int = 20 * 1024 * 1024
     #: The address people use to reach the portal; used in e-mailed links.
@@ -91,6 +95,10 @@ class Settings:
             session_idle_minutes=int(
                 env.get("PORTAL_SESSION_IDLE_MINUTES", base.session_idle_minutes)
             ),
+            formal_view_reminder_days=int(
+                env.get("PORTAL_FORMAL_VIEW_REMINDER_DAYS", base.formal_view_reminder_days)
+            ),
+            reaction_reminder_days=int(env.get("PORTAL_REACTION_REMINDER_DAYS", base.reaction_reminder_days)),
             max_upload_bytes=int(env.get("PORTAL_MAX_UPLOAD_BYTES", base.max_upload_bytes)),
             base_url=env.get("PORTAL_BASE_URL", base.base_url).rstrip("/"),
             trusted_proxies=int(env.get("PORTAL_TRUSTED_PROXIES", base.trusted_proxies)),

@@ -39,7 +39,15 @@ def _labels():
         "response_status_label": lambda value: RESPONSE_STATUS_LABELS.get(value, value),
         "formal_view_status_label": lambda value: FORMAL_VIEW_STATUS_LABELS.get(value, value),
         "follow_up_label": lambda value: FOLLOW_UP_LABELS.get(value, value),
+        "analysis_ready": _analysis_ready,
     }
+
+
+def _analysis_ready(consultation) -> bool:
+    from consultations.services import analysis_ready
+    from portal.extensions import db
+
+    return analysis_ready(db.session, consultation)
 
 
 from consultations.pages import respond, staff  # noqa: E402,F401  (routes register on bp)

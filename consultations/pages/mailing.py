@@ -63,8 +63,9 @@ def remind_council(session: Session, *, view: FormalView) -> int:
     return len(members)
 
 
-def confirm_reaction(session: Session, *, response: Response, to: str | None, youth: bool = False) -> None:
-    """Send a confirmation with a copy of the answers, when an address is known."""
+def confirm_reaction(session: Session, *, response: Response, to: str | None, youth: bool = False,
+                     link: str | None = None) -> None:
+    """Send a confirmation with a copy of the answers (and the private link, if any), when an address is known."""
     if not to:
         return
     questions = {answer.question_id: answer.question for answer in response.answers}
@@ -72,6 +73,6 @@ def confirm_reaction(session: Session, *, response: Response, to: str | None, yo
         session, to=to,
         subject=_("We received your reaction: %(title)s", title=response.consultation.title),
         template="email/consultation_confirmation.txt", response=response, questions=questions,
-        youth=youth, consultation=response.consultation,
+        youth=youth, consultation=response.consultation, link=link,
         closes=services.local_label(response.consultation.closes_at),
     )

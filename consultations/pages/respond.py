@@ -3,7 +3,7 @@ residents through the public page. Every save stores a draft; nothing typed is e
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -44,6 +44,8 @@ from portal.pages import get_or_404
 
 #: How many reactions one address may post through the public link.
 RESIDENT_RATE_LIMIT = "10 per hour"
+#: Where the session keeps a resident's new private link until the thank-you page has shown it.
+PRIVATE_LINK_KEY = "resident_private_link"
 
 
 # Shared pieces -----------------------------------------------------------------------------------
@@ -269,8 +271,11 @@ def attachment(response_id: int):
 def _invitation(token: str) -> PersonalInvitation:
     """Load the invitation of a personal link; an expired link still shows why it no longer works."""
     invitation = db.session.scalar(select(PersonalInvitation).where(PersonalInvitation.token_hash == hash_token(token)))
-    if invitation is None or invitation.revoked_at is not None:
+    if invitation is None:
         abort(404)
+    if invitation.revoked_at is not None:
+        # A kind page that says what to do, and nothing that accepts input.
+        abort(make_response(render_template("consultations/link_revoked.html", consultation=invitation.consultation), 410))
     return invitation
 
 
@@ -428,18 +433,112 @@ def resident(consultation_id: int):
                 email=form.email.data, municipality=municipality, anonymous=form.anonymous.data,
                 publish_name=form.publish_name.data and not form.anonymous.data)
             _attach(response, form, None)
+            token = services.issue_private_link(db.session, response=response)
         except (services.ConsultationError, UploadRejected) as error:
             _refused(form, error)
         else:
-            mailing.confirm_reaction(db.session, response=response, to=response.email, youth=True)
-            flash(_("Thank you! Your reaction has been sent."), "success")
-            return redirect(url_for("consultations.public_show", consultation_id=consultation.id))
+            mailing.confirm_reaction(db.session, response=response, to=response.email, youth=True,
+                                     link=mailing.absolute(url_for("consultations.resident_reaction", token=token)))
+            # The link is shown once, on the next page; only its hash is kept in the database.
+            session[PRIVATE_LINK_KEY] = {"consultation": consultation.id, "token": token}
+            return redirect(url_for("consultations.resident_thanks", consultation_id=consultation.id))
     status = 422 if request.method == "POST" else 200
     return render_template(
         "consultations/react.html", consultation=consultation, form=form, response=None, theirs=None,
         youth=True, resident=True, is_open=policies.is_open(consultation), closed=consultation.phase(now()) is ConsultationPhase.CLOSED, attachment=None,
         confirm_form=None, local_label=services.local_label,
     ), status
+
+
+@bp.route("/inspraak/<int:consultation_id>/bedankt")
+@public
+def resident_thanks(consultation_id: int):
+    """Thank the resident and show, this once, the private link to their reaction."""
+    consultation = _published(consultation_id)
+    kept = session.pop(PRIVATE_LINK_KEY, None)
+    if not kept or kept.get("consultation") != consultation.id:
+        return redirect(url_for("consultations.public_show", consultation_id=consultation.id))
+    path = url_for("consultations.resident_reaction", token=kept["token"])
+    return render_template("consultations/resident_thanks.html", consultation=consultation, path=path,
+                           link=mailing.absolute(path), local_label=services.local_label)
+
+
+def _private_reaction(token: str) -> Response:
+    """Load the resident's reaction of a private link, or 404."""
+    response = services.find_private_reaction(db.session, token)
+    if response is None:
+        abort(404)
+    return response
+
+
+def _resident_initial(response: Response) -> dict:
+    initial = _initial(response)
+    initial.update(name=None if response.anonymous else response.respondent, anonymous=response.anonymous,
+                   publish_name=response.publish_name, email=response.email,
+                   municipality=response.municipality_id or 0)
+    return initial
+
+
+@bp.route("/inspraak/reactie/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(RESIDENT_RATE_LIMIT, methods=["POST"])
+def resident_reaction(token: str):
+    """Let a resident read their reaction through the private link, and change it until the close."""
+    response = _private_reaction(token)
+    consultation = response.consultation
+    form = reaction_form(ResidentReactionForm, consultation.questions, youth=True, data=_resident_initial(response))
+    form.set_choices(consultation.region.municipalities)
+    is_open = policies.is_open(consultation)
+    editing = is_open and response.status is ResponseStatus.SUBMITTED and request.args.get("wijzigen") == "1"
+    status = 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            status = 422
+        elif form.website.data:
+            # Only robots fill in the hidden field: answer as if it worked, change nothing.
+            flash(_("Your changes have been saved."), "success")
+            return redirect(url_for("consultations.resident_reaction", token=token))
+        else:
+            municipality = next((m for m in consultation.region.municipalities if m.id == form.municipality.data), None)
+            try:
+                services.change_resident_reaction(
+                    db.session, response=response, answers=_answers(form, consultation),
+                    seen_version=_seen_version(form), name=form.name.data, email=form.email.data,
+                    municipality=municipality, anonymous=form.anonymous.data,
+                    publish_name=form.publish_name.data and not form.anonymous.data)
+                _attach(response, form, None)
+            except (services.ConsultationError, UploadRejected) as error:
+                _refused(form, error)
+                response = _private_reaction(token)
+                status = 409 if isinstance(error, services.ReactionConflict) else 422
+            else:
+                mailing.confirm_reaction(db.session, response=response, to=response.email, youth=True,
+                                         link=mailing.absolute(url_for("consultations.resident_reaction", token=token)))
+                flash(_("Your changes have been saved."), "success")
+                return redirect(url_for("consultations.resident_reaction", token=token))
+    return render_template(
+        "consultations/react.html", consultation=consultation, form=form, response=response, theirs=None,
+        youth=True, resident=True, editing=editing, is_open=is_open,
+        closed=consultation.phase(now()) is ConsultationPhase.CLOSED, attachment=_attachment_name(response),
+        confirm_form=ConfirmActionForm(formdata=None), local_label=services.local_label,
+        withdraw_url=url_for("consultations.resident_withdraw", token=token),
+        change_url=url_for("consultations.resident_reaction", token=token, wijzigen=1),
+    ), status
+
+
+@bp.route("/inspraak/reactie/<token>/intrekken", methods=["POST"])
+@public
+def resident_withdraw(token: str):
+    """Withdraw the resident's reaction through the private link, before the close."""
+    response = _private_reaction(token)
+    if ConfirmActionForm().validate_on_submit():
+        try:
+            services.withdraw_reaction(db.session, response=response, actor=None)
+        except services.ConsultationError as error:
+            flash(str(error), "error")
+        else:
+            flash(_("Your reaction has been withdrawn."), "success")
+    return redirect(url_for("consultations.resident_reaction", token=token))
 
 
 # Labels of kept answers --------------------------------------------------------------------------
@@ -470,3 +569,9 @@ def _invited_form(token: str):
 @resubmit.form_of("consultations.resident")
 def _resident_form(consultation_id: int):
     return _labelled_form(db.session.get(Consultation, consultation_id), ResidentReactionForm, youth=True)
+
+
+@resubmit.form_of("consultations.resident_reaction")
+def _resident_reaction_form(token: str):
+    response = services.find_private_reaction(db.session, token)
+    return _labelled_form(response.consultation if response else None, ResidentReactionForm, youth=True)

@@ -165,6 +165,7 @@ def _show(consultation: Consultation, status: int = 200, **forms):
         "invite_form": invite_form,
         "confirm_form": ConfirmActionForm(formdata=None),
         "invitations": invitations,
+        "invitation_reactions": services.invitation_reactions(db.session, consultation),
         "local_label": services.local_label,
     }
     return render_template("consultations/show.html", **context), status
@@ -249,6 +250,46 @@ def invite(consultation_id: int):
             flash(_("The personal link has been sent."), "success")
             return redirect(url_for("consultations.show", consultation_id=consultation.id) + "#uitnodigingen")
     return _show(consultation, 422, invite_form=form)
+
+
+def _invitation_of(consultation: Consultation, invitation_id: int) -> PersonalInvitation:
+    invitation = get_or_404(PersonalInvitation, invitation_id)
+    if invitation.consultation_id != consultation.id:
+        abort(404)
+    return invitation
+
+
+@bp.route("/consultaties/<int:consultation_id>/uitnodigingen/<int:invitation_id>/intrekken", methods=["POST"])
+@roles(CONSULTATION_MANAGERS)
+def revoke_invitation(consultation_id: int, invitation_id: int):
+    """Make a personal link stop working; a reaction saved under it stays."""
+    consultation = _consultation(consultation_id, manage=True)
+    invitation = _invitation_of(consultation, invitation_id)
+    if ConfirmActionForm().validate_on_submit():
+        try:
+            services.revoke_invitation(db.session, invitation=invitation, actor=current_user)
+        except services.ConsultationError as error:
+            flash(str(error), "error")
+        else:
+            flash(_("The personal link has been revoked. It no longer works."), "success")
+    return redirect(url_for("consultations.show", consultation_id=consultation.id) + "#uitnodigingen")
+
+
+@bp.route("/consultaties/<int:consultation_id>/uitnodigingen/<int:invitation_id>/vernieuwen", methods=["POST"])
+@roles(CONSULTATION_MANAGERS)
+def renew_invitation(consultation_id: int, invitation_id: int):
+    """Revoke a personal link and send the same person a new one."""
+    consultation = _consultation(consultation_id, manage=True)
+    invitation = _invitation_of(consultation, invitation_id)
+    if ConfirmActionForm().validate_on_submit():
+        try:
+            renewed, token = services.renew_invitation(db.session, invitation=invitation, actor=current_user)
+        except services.ConsultationError as error:
+            flash(str(error), "error")
+        else:
+            mailing.send_personal_link(db.session, invitation=renewed, token=token)
+            flash(_("The old link has been revoked and a new personal link has been sent. Answers saved under the old link can be continued with the new one."), "success")
+    return redirect(url_for("consultations.show", consultation_id=consultation.id) + "#uitnodigingen")
 
 
 @bp.route("/consultaties/<int:consultation_id>/documenten/<int:document_id>")

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from portal.auth.services import add_membership, create_user, find_user
 from portal.demo.applications import seed_applications
+from portal.demo.consultation_analysis import seed_closed_consultation
 from portal.demo.consultations import seed_consultation
 from portal.demo.governance import seed_governance
 from portal.demo.kpi import seed_kpi_history
@@ -427,6 +428,8 @@ def seed_demo(session: Session) -> SeedReport:
     seed_governance(session, region, providers)
     seed_consultation(session, region, find_user(session, "beleid@demo.example.org"),
                       find_user(session, "raadslid@demo.example.org"))
+    seed_closed_consultation(session, region, providers, writer=find_user(session, "beleid@demo.example.org"),
+                             reviewer=find_user(session, "beheer@demo.example.org"))
     report.kpi_trajectories = seed_kpi_history(session, providers, municipalities)
     if report.kpi_trajectories:
         refresh_spend_summary(session)  # the KPI pages read spend from this summary

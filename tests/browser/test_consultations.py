@@ -84,7 +84,19 @@ def test_a_resident_finds_the_consultation_and_reacts_with_the_keyboard(page: Pa
     page.keyboard.type("Kim")
     tab_to(page, "input[name=send]")
     follow(page, lambda: page.keyboard.press("Enter"))
-    expect(page.locator(".flash-messages .alert--success")).to_be_visible()
+    # The thank-you page shows the private link once; with it the resident changes the reaction.
+    expect(page.locator("#private-link")).to_be_visible()
+    tab_to(page, "#private-link a")
+    follow(page, lambda: page.keyboard.press("Enter"))
+    expect(page.locator("#submitted-message")).to_be_visible()
+    tab_to(page, "main a[href$='wijzigen=1']")
+    follow(page, lambda: page.keyboard.press("Enter"))
+    expect(page.locator(f"#q{q2}_text")).to_have_value("Meer hulp op school graag.")
+    tab_to(page, f"#q{q2}_text")
+    page.keyboard.type(" En thuis.")
+    tab_to(page, "input[name=send]")
+    follow(page, lambda: page.keyboard.press("Enter"))
+    expect(page.locator("main")).to_contain_text("En thuis.")
 
 
 def test_a_resident_sees_errors_linked_to_the_fields_and_keeps_the_text(page: Page, world):
@@ -102,6 +114,9 @@ def test_the_staff_pages_of_a_consultation_pass_axe(page: Page, world):
     consultation = open_consultation(world)
     services.expect_formal_view(db.session, consultation=consultation, body=world.council,
                                 deadline=services.now_utc(), actor=None)
+    for name in ("Sam", "Noor"):
+        services.invite_individual(db.session, consultation=consultation, audience=Audience.ERVARINGSDESKUNDIGE,
+                                   name=name, email=f"{name.lower()}@test.example.org", actor=None)
     db.session.commit()
     sign_in(page, world.user("policy_officer").email)
     visit(page, "/consultaties")
@@ -150,3 +165,14 @@ def test_the_conflict_and_closed_pages_of_a_reaction_pass_axe(page: Page, world)
     db.session.commit()
     visit(page, f"/reageren/{consultation.id}")
     expect(page.locator("#closed-message")).to_be_visible()
+
+
+def test_a_revoked_personal_link_shows_a_kind_page_that_passes_axe(page: Page, world):
+    consultation = open_consultation(world)
+    invitation, token = services.invite_individual(db.session, consultation=consultation,
+                                                   audience=Audience.ERVARINGSDESKUNDIGE, name="Sam", actor=None)
+    services.revoke_invitation(db.session, invitation=invitation, actor=None)
+    db.session.commit()
+    visit(page, f"/mijn-reactie/{token}", status=410)
+    expect(page.locator("h1")).to_be_visible()
+    expect(page.locator("main textarea")).to_have_count(0)

@@ -36,6 +36,10 @@ MATRIX = {
         "/consultaties/{w.c_draft}/publiceren", MANAGERS, POST),
     ("consultations.invite", "/consultaties/<int:consultation_id>/uitnodigingen"): _staff(
         "/consultaties/{w.c_open}/uitnodigingen", MANAGERS, POST),
+    ("consultations.revoke_invitation", "/consultaties/<int:consultation_id>/uitnodigingen/<int:invitation_id>/intrekken"): _staff(
+        "/consultaties/{w.c_open}/uitnodigingen/{w.c_invitation}/intrekken", MANAGERS, POST),
+    ("consultations.renew_invitation", "/consultaties/<int:consultation_id>/uitnodigingen/<int:invitation_id>/vernieuwen"): _staff(
+        "/consultaties/{w.c_open}/uitnodigingen/{w.c_invitation}/vernieuwen", MANAGERS, POST),
     ("consultations.overview", "/consultaties/<int:consultation_id>/overzicht"): _staff(
         "/consultaties/{w.c_open}/overzicht"),
     ("consultations.invite_bodies", "/consultaties/<int:consultation_id>/organen-uitnodigen"): _staff(
@@ -80,6 +84,13 @@ MATRIX = {
         lambda w: f"/inspraak/{w.c_open}/documenten/{w.c_document}"),
     ("consultations.resident", "/inspraak/<int:consultation_id>/reageren"): public(
         lambda w: f"/inspraak/{w.c_open}/reageren", FORM),
+    # Without a fresh link in the session the thank-you page sends people back to the consultation.
+    ("consultations.resident_thanks", "/inspraak/<int:consultation_id>/bedankt"): public(
+        lambda w: f"/inspraak/{w.c_open}/bedankt"),
+    ("consultations.resident_reaction", "/inspraak/reactie/<token>"): public(
+        lambda w: f"/inspraak/reactie/{w.c_resident_token}", FORM),
+    ("consultations.resident_withdraw", "/inspraak/reactie/<token>/intrekken"): public(
+        lambda w: f"/inspraak/reactie/{w.c_resident_token}/intrekken", POST),
 }
 
 
@@ -110,9 +121,14 @@ def prepare(world: World) -> None:
                                         answers={"q2": AnswerInput(text="Graag meer aandacht voor wachttijden.")},
                                         seen_version=None)
     reaction.attachment_key = stored_pdf(world.council).key
-    _, token = services.invite_individual(db.session, consultation=consultation, audience=Audience.ERVARINGSDESKUNDIGE,
-                                          name="Sam", email="sam@test.example.org", actor=officer)
+    invitation, token = services.invite_individual(
+        db.session, consultation=consultation, audience=Audience.ERVARINGSDESKUNDIGE, name="Sam",
+        email="sam@test.example.org", actor=officer)
+    resident = services.submit_resident_reaction(db.session, consultation=consultation, anonymous=True,
+                                                 answers={"q2": AnswerInput(text="Meer hulp op school.")})
+    resident_token = services.issue_private_link(db.session, response=resident)
     db.session.commit()
+    world.c_resident_token = resident_token
     world.c_draft = draft.id
     world.c_open = consultation.id
     world.c_document = consultation.documents[0].id
@@ -122,3 +138,4 @@ def prepare(world: World) -> None:
     world.c_entry = entry.id
     world.c_reaction = reaction.id
     world.c_token = token
+    world.c_invitation = invitation.id
