@@ -1,6 +1,6 @@
 """Residents get a private link to their reaction; the scheduled job records the reminders it sent.
 
-Revision ID: 0016_cons
+Revision ID: 0016
 Revises: 0015
 """
 
@@ -8,7 +8,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0016_cons'
+revision = '0016'
 down_revision = '0015'
 branch_labels = None
 depends_on = None
