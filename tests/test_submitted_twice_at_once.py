@@ -181,3 +181,64 @@ def _close_the_threads_connections(app):
     yield
     with app.app_context():
         db.engine.dispose()
+
+
+def resident_form(client, consultation, **answers) -> dict:
+    """Open the public form and fill it in as a resident; return what the browser would send."""
+    page = client.get(f"/inspraak/{consultation.id}/reageren").get_data(as_text=True)
+    key = re.search(r'name="submission_key" type="hidden" value="([^"]+)"', page) or \
+        re.search(r'id="submission_key" name="submission_key" type="hidden" value="([^"]+)"', page)
+    assert key, "no one-time key in the form"
+    question = next(q for q in consultation.questions if q.key == "q2")
+    return {"submission_key": key.group(1), "version": "", "name": "Kim", "email": "kim@example.org",
+            "municipality": "0", "website": "", f"q{question.id}_text": "Meer hulp op school.", "send": "x", **answers}
+
+
+def test_a_residents_form_sent_twice_at_once_is_kept_once_and_the_second_is_told(app, world, monkeypatch):
+    consultation = open_consultation(world)
+    one = in_english(app.test_client())
+    two = in_english(app.test_client())
+    data = resident_form(one, consultation)
+    url = f"/inspraak/{consultation.id}/reageren"
+    # Both requests have looked for a reaction with this key, and found none, before either writes.
+    meet_inside(monkeypatch, consultation_services, "next_ref", threading.Barrier(2))
+
+    results = at_once(lambda: one.post(url, data=data), lambda: two.post(url, data=data))
+
+    assert [r.status_code for r in results] == [302, 302]
+    pages = [text(client.get(f"/inspraak/{consultation.id}")) for client in (one, two)]
+    assert sorted("already received this reaction" in page for page in pages) == [False, True]
+    assert sorted("Your reaction has been sent" in page for page in pages) == [False, True]
+    reactions = db.session.scalars(select(Response).where(Response.consultation_id == consultation.id)).all()
+    assert [(r.respondent, r.status) for r in reactions] == [("Kim", ResponseStatus.SUBMITTED)]
+    assert [m.recipient for m in outbox()] == ["kim@example.org"]
+
+
+def test_a_residents_form_sent_again_later_is_kept_once(client, world):
+    consultation = open_consultation(world)
+    in_english(client)
+    data = resident_form(client, consultation)
+    url = f"/inspraak/{consultation.id}/reageren"
+
+    assert client.post(url, data=data).status_code == 302
+    again = client.post(url, data=data, follow_redirects=True)
+
+    assert "already received this reaction" in text(again)
+    assert db.session.scalar(select(func.count(Response.id)).where(Response.consultation_id == consultation.id)) == 1
+    assert len(outbox()) == 1
+
+
+def test_two_residents_reacting_at_the_same_moment_are_both_kept_under_their_own_reference(app, world, monkeypatch):
+    consultation = open_consultation(world)
+    one, two = in_english(app.test_client()), in_english(app.test_client())
+    first, second = resident_form(one, consultation, name="Kim"), resident_form(two, consultation, name="Sem")
+    url = f"/inspraak/{consultation.id}/reageren"
+    # Both have chosen the same next reference ("r-1") before either writes.
+    meet_inside(monkeypatch, consultation_services, "next_ref", threading.Barrier(2))
+
+    results = at_once(lambda: one.post(url, data=first), lambda: two.post(url, data=second))
+
+    assert [r.status_code for r in results] == [302, 302]
+    reactions = db.session.scalars(select(Response).where(Response.consultation_id == consultation.id)).all()
+    assert sorted(r.respondent for r in reactions) == ["Kim", "Sem"]
+    assert sorted(r.ref for r in reactions) == ["r-1", "r-2"]
