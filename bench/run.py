@@ -41,6 +41,7 @@ from pathlib import Path
 
 import psycopg
 
+from bench import portal_data
 from bench.generate import MUNICIPALITY_CODES, SIZES, generate, provider_kvks
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,6 +76,9 @@ KEY_PAGES: list[KeyPage] = [
     KeyPage("municipality market dashboard", "/kpi/gemeente?jaar=2025", "beleid@bench.example.org"),
     KeyPage("council view", "/kpi/raad?jaar=2025", "raadslid@bench.example.org"),
     KeyPage("public scoreboard", f"/openbaar/scorebord/{REGION_CODE}?jaar=2025", None),
+    KeyPage("screening queue", "/beoordeling", portal_data.REVIEWER),
+    KeyPage("consultation summary", portal_data.SUMMARY_PATH, "beleid@bench.example.org"),
+    KeyPage("public register", f"/register/{REGION_CODE}/{MUNICIPALITY_CODES[0]}", None),
 ]
 
 
@@ -162,6 +166,7 @@ def set_up_region(session, size: str) -> None:
         session.add_all([user, Membership(user=user, organisation=organisations[organisation], role=Role(role))])
     session.flush()
     dashboards.save_kpi_settings(session, region_id=region.id, scoreboard_public=True, growth_threshold=15)
+    portal_data.add_portal_data(session, region=region, providers=providers, password_hash=password, size=size)
 
 
 def import_region(env: dict, size: str, folder: Path) -> tuple[int, float]:

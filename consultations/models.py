@@ -348,6 +348,9 @@ class Response(Base, Timestamped):
     private_link_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     #: Key of an attached letter (PDF) in the file store, when one was attached.
     attachment_key: Mapped[str | None] = mapped_column(String(80))
+    #: The one-time key of the public form a resident sent (residents have no account): the same
+    #: form sent twice, by a double click or a retry, is kept once.
+    submission_key: Mapped[str | None] = mapped_column(String(64))
     #: Draft, submitted or withdrawn.
     status: Mapped[ResponseStatus] = mapped_column(
         enum_type(ResponseStatus, "status"), default=ResponseStatus.DRAFT
@@ -379,6 +382,7 @@ class Response(Base, Timestamped):
 
     __table_args__ = (
         UniqueConstraint("consultation_id", "ref"),
+        UniqueConstraint("consultation_id", "submission_key"),
         # One living reaction per body, provider and invitation: a withdrawn reaction stays on
         # record and a new one may be started. Partial unique indexes say exactly that, and
         # PostgreSQL and SQLite both enforce them.

@@ -80,6 +80,10 @@ class ConsultationNotOpen(ConsultationError):
     """The consultation is not open: not yet, or no longer."""
 
 
+class AlreadyReceived(ConsultationError):
+    """The same public form was sent before (a double click or a retry): the first one is kept."""
+
+
 class ReactionConflict(ConsultationError):
     """Someone else saved the reaction after this person opened it; their input must be kept."""
 
@@ -723,9 +727,11 @@ def submit_resident_reaction(
     municipality: Municipality | None = None,
     anonymous: bool = False,
     publish_name: bool = False,
+    submission_key: str | None = None,
     now: datetime | None = None,
 ) -> Response:
-    """Take a resident's reaction through the public link, when the consultation allows it."""
+    """Take a resident's reaction through the public link, when the consultation allows it; a form
+    with the same ``submission_key`` is taken once (AlreadyReceived for the repeat)."""
     now = now or now_utc()
     if not consultation.residents_may_react:
         raise ConsultationError(_("This consultation does not take reactions from residents."))
@@ -733,17 +739,36 @@ def submit_resident_reaction(
     _require_open(consultation, now, doing=_("submitted"))
     label = _resident_label(consultation, name=name, municipality=municipality, anonymous=anonymous,
                             publish_name=publish_name)
+    submission_key = (submission_key or "").strip() or None
+    already = AlreadyReceived(_("We had already received this reaction. Thank you!"))
+    if submission_key is not None and session.scalar(select(Response.id).where(
+            Response.consultation_id == consultation.id, Response.submission_key == submission_key)):
+        raise already
     response = Response(
         consultation=consultation, ref=next_ref(session, consultation), respondent=label,
         audience=Audience.INWONER, municipality=municipality, anonymous=anonymous,
         publish_name=publish_name, email=(email or "").strip().lower() or None,
-        status=ResponseStatus.SUBMITTED, submitted_at=now,
+        status=ResponseStatus.SUBMITTED, submitted_at=now, submission_key=submission_key,
     )
-    session.add(response)
     _apply_answers(session, response, consultation, answers)
     if not response.answers:
         raise ConsultationError(_("Answer at least one question before submitting."))
-    session.flush()
+    for attempt in range(3):
+        try:
+            # The same form sent twice at once: the unique key keeps one, and the savepoint keeps
+            # the request usable to tell the other. Two residents at once may take the same
+            # reference: the later one takes the next.
+            with session.begin_nested():
+                session.add(response)
+                session.flush()
+            break
+        except IntegrityError:
+            if submission_key is not None and session.scalar(select(Response.id).where(
+                    Response.consultation_id == consultation.id, Response.submission_key == submission_key)):
+                raise already from None
+            if attempt == 2:
+                raise
+            response.ref = next_ref(session, consultation)
     record(session, action="consultation_response.submitted", obj=response, actor=None,
            organisation=consultation.region, changes={"status": [None, "submitted"]})
     return response

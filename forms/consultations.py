@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import time
 
 from flask_babel import lazy_gettext as _l
@@ -235,6 +236,8 @@ class ResidentReactionForm(ReactionForm):
     send = SubmitField(_l("Send my reaction"))
     #: Hidden from people; robots fill it in.
     website = StringField(_l("Leave this field empty"))
+    #: A one-time key made when the form is shown: the same form sent twice is kept once.
+    submission_key = HiddenField(default=lambda: secrets.token_urlsafe(24), validators=[Optional(), Length(max=64)])
 
     def set_choices(self, municipalities) -> None:
         """Offer the region's municipalities."""

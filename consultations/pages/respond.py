@@ -431,9 +431,13 @@ def resident(consultation_id: int):
             response = services.submit_resident_reaction(
                 db.session, consultation=consultation, answers=_answers(form, consultation), name=form.name.data,
                 email=form.email.data, municipality=municipality, anonymous=form.anonymous.data,
-                publish_name=form.publish_name.data and not form.anonymous.data)
+                publish_name=form.publish_name.data and not form.anonymous.data,
+                submission_key=form.submission_key.data)
             _attach(response, form, None)
             token = services.issue_private_link(db.session, response=response)
+        except services.AlreadyReceived as error:
+            flash(str(error), "info")
+            return redirect(url_for("consultations.public_show", consultation_id=consultation.id))
         except (services.ConsultationError, UploadRejected) as error:
             _refused(form, error)
         else:
