@@ -206,9 +206,11 @@ def test_a_residents_form_sent_twice_at_once_is_kept_once_and_the_second_is_told
     results = at_once(lambda: one.post(url, data=data), lambda: two.post(url, data=data))
 
     assert [r.status_code for r in results] == [302, 302]
-    pages = [text(client.get(f"/inspraak/{consultation.id}")) for client in (one, two)]
+    # The one that was kept goes on to the thank-you page with the private link; the other is told.
+    assert sorted(r.headers["Location"].endswith("/bedankt") for r in results) == [False, True]
+    pages = [text(client.get(r.headers["Location"])) for client, r in zip((one, two), results, strict=True)]
     assert sorted("already received this reaction" in page for page in pages) == [False, True]
-    assert sorted("Your reaction has been sent" in page for page in pages) == [False, True]
+    assert sorted("Keep this link" in page for page in pages) == [False, True]
     reactions = db.session.scalars(select(Response).where(Response.consultation_id == consultation.id)).all()
     assert [(r.respondent, r.status) for r in reactions] == [("Kim", ResponseStatus.SUBMITTED)]
     assert [m.recipient for m in outbox()] == ["kim@example.org"]
