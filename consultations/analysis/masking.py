@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 EMAIL_MASK = "[e-mailadres]"
 PHONE_MASK = "[telefoonnummer]"
@@ -32,10 +33,26 @@ def mask(text: str, names: Iterable[str] = ()) -> str:
     masked = _EMAIL.sub(EMAIL_MASK, text)
     masked = _PHONE.sub(lambda m: PHONE_MASK if 9 <= _digits(m.group()) <= 12 else m.group(), masked)
     masked = _NINE.sub(lambda m: NUMBER_MASK if _digits(m.group()) == 9 else m.group(), masked)
-    for name in sorted({n.strip() for n in names if n and len(n.strip()) > 1}, key=len, reverse=True):
-        # The whole name, then its parts of four letters or more (a first name alone, a surname alone).
-        masked = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", NAME_MASK, masked, flags=re.IGNORECASE)
-        for part in name.split():
-            if len(part) >= 4 and part[0].isupper():
-                masked = re.sub(rf"(?<!\w){re.escape(part)}(?!\w)", NAME_MASK, masked)
+    whole, parts = _name_patterns(frozenset(n.strip() for n in names if n and len(n.strip()) > 1))
+    if whole is not None:
+        masked = whole.sub(NAME_MASK, masked)
+    if parts is not None:
+        masked = parts.sub(NAME_MASK, masked)
     return masked
+
+
+@lru_cache(maxsize=64)
+def _name_patterns(names: frozenset[str]) -> tuple[re.Pattern | None, re.Pattern | None]:
+    """Return one pattern for the whole names (any case) and one for their parts of four letters
+    or more that start with a capital (a first name alone, a surname alone); longest first, so a
+    longer name wins over a shorter one it contains. Made once per set of names: a summary masks
+    many texts with the same names."""
+    if not names:
+        return None, None
+    by_length = sorted(names, key=lambda name: (-len(name), name))
+    whole = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in by_length) + r")(?!\w)", re.IGNORECASE)
+    found = {part for name in names for part in name.split() if len(part) >= 4 and part[0].isupper()}
+    if not found:
+        return whole, None
+    ordered = sorted(found, key=lambda part: (-len(part), part))
+    return whole, re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in ordered) + r")(?!\w)")

@@ -3,7 +3,7 @@ representative quotes. Counting happens in the database."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -173,6 +173,12 @@ class Quote:
     audience: Audience
 
 
+#: The points chosen as quotes, by what they were chosen from (see quotes); a few consultations'
+#: worth per process, since fitting the text features is the slow part of the summary page.
+_CHOSEN: OrderedDict[tuple, dict[int, int]] = OrderedDict()
+_CHOSEN_SIZE = 32
+
+
 def quotes(session: Session, consultation: Consultation) -> list[Quote]:
     """Return per theme the quotable point nearest to the theme's centre, masked."""
     rows = session.execute(
@@ -181,25 +187,42 @@ def quotes(session: Session, consultation: Consultation) -> list[Quote]:
                Response.status == ResponseStatus.SUBMITTED)
         .order_by(Point.id)
     ).all()
-    names = hidden_names({response for _, response in rows})
-    by_theme: dict[int, list[tuple[Point, Response]]] = defaultdict(list)
-    for point, response in rows:
-        if may_quote(consultation, response):
-            by_theme[point.theme_id].append((point, response))
-    if not by_theme:
+    quotable = [may_quote(consultation, response) for _, response in rows]
+    if not any(quotable):
         return []
-    features = Features([point.text for point, _ in rows])
+    chosen = _chosen_points(consultation, rows, quotable)
+    names = hidden_names({response for _, response in rows})
+    by_id = {point.id: (point, response) for point, response in rows}
     found = []
     for theme in consultation.themes:
-        members = by_theme.get(theme.id)
-        if not members:
-            continue
-        matrix = features.transform([point.text for point, _ in members])
-        centre = np.asarray(matrix.mean(axis=0)).ravel()
-        best = int(np.argmax(matrix @ centre))
-        point, response = members[best]
-        found.append(Quote(theme, mask(point.text, names), sender(consultation, response), response.audience))
+        if theme.id in chosen:
+            point, response = by_id[chosen[theme.id]]
+            found.append(Quote(theme, mask(point.text, names), sender(consultation, response), response.audience))
     return found
+
+
+def _chosen_points(consultation: Consultation, rows, quotable: list[bool]) -> dict[int, int]:
+    """Return per theme the id of its most typical quotable point; remembered while the coded
+    points, their words and who may be quoted stay the same."""
+    key = (consultation.id, tuple((point.id, point.theme_id, hash(point.text), ok)
+                                  for (point, _), ok in zip(rows, quotable, strict=True)))
+    if key in _CHOSEN:
+        _CHOSEN.move_to_end(key)
+        return _CHOSEN[key]
+    by_theme: dict[int, list[Point]] = defaultdict(list)
+    for (point, _), ok in zip(rows, quotable, strict=True):
+        if ok:
+            by_theme[point.theme_id].append(point)
+    features = Features([point.text for point, _ in rows])
+    chosen = {}
+    for theme_id, members in by_theme.items():
+        matrix = features.transform([point.text for point in members])
+        centre = np.asarray(matrix.mean(axis=0)).ravel()
+        chosen[theme_id] = members[int(np.argmax(matrix @ centre))].id
+    _CHOSEN[key] = chosen
+    while len(_CHOSEN) > _CHOSEN_SIZE:
+        _CHOSEN.popitem(last=False)
+    return chosen
 
 
 def summary_document(session: Session, consultation: Consultation) -> dict:

@@ -311,6 +311,25 @@ def test_quotes_only_come_from_reactions_that_may_be_quoted_and_are_masked(world
     assert found and all("06-12345678" not in q.text for q in found)
 
 
+def test_quotes_follow_a_change_of_coding_after_they_were_chosen(world):
+    consultation = import_consultation(world.region, labelled=points()[:4], coded_every=1)
+    consultation.publish_reactions = True
+    db.session.commit()
+    before = summaries.quotes(db.session, consultation)
+    assert before
+
+    # Every point moves to a theme that had no quote: the quotes must follow, not be remembered.
+    other = next(t for t in consultation.themes if t.id not in {q.theme.id for q in before})
+    coded = db.session.scalars(select(Point).where(Point.consultation_id == consultation.id)).all()
+    for point in coded:
+        point.theme_id = other.id
+    db.session.commit()
+    after = summaries.quotes(db.session, consultation)
+
+    assert [q.theme.id for q in after] == [other.id]
+    assert after[0].text in {p.text for p in coded}
+
+
 def test_one_respondents_feedback_shows_only_their_points(world):
     consultation = import_consultation(world.region, labelled=points()[:6], coded_every=1)
     db.session.commit()

@@ -44,6 +44,14 @@ def test_compounds_are_split_against_the_vocabulary():
     assert text.stem("aanbieder") in text.terms("jeugdhulpaanbieders zijn er", vocabulary)
 
 
+def test_masking_several_names_takes_the_longest_first_and_parts_only_with_a_capital():
+    source = "Anne de Boer en anne spraken met Boer, Annemarie en ANNEMARIE JANSEN. De boer was er niet."
+
+    masked = mask(source, names=["Anne de Boer", "Annemarie Jansen", " ", "X"])
+
+    assert masked == "[naam] en anne spraken met [naam], [naam] en [naam]. De boer was er niet."
+
+
 def test_masking_removes_e_mail_phone_bsn_and_names_without_consent_but_keeps_ordinary_numbers():
     source = ("Bel Jan de Vries op 06-12345678 of +31 20 123 4567, mail jan@example.nl. "
               "BSN 123456782 of 123.456.782. In 2024 zaten 1500 kinderen op de wachtlijst; Vries zegt het ook.")
