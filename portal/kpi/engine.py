@@ -20,7 +20,13 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from portal.models import Municipality, Provider, Trajectory
-from portal.models.kpi import ACCORDING_TO_PLAN_REASON, DROPOUT_REASON, RATE_DENOMINATOR_REASONS, SpendMonth
+from portal.models.kpi import (
+    ACCORDING_TO_PLAN_REASON,
+    DROPOUT_REASON,
+    RATE_DENOMINATOR_REASONS,
+    ScopeSummary,
+    SpendMonth,
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -131,8 +137,9 @@ class KpiRow:
     #: Of those, ended with reason 32 (drop-out) and 31 (according to plan).
     dropouts: int = 0
     according_to_plan: int = 0
-    #: Mean satisfaction score of the ended trajectories that have one.
+    #: Mean satisfaction score of the ended trajectories that have one, and how many have one.
     satisfaction_mean: float | None = None
+    scores: int = 0
     #: Ended trajectories with a recorded outcome, and those whose goals were met.
     with_outcome: int = 0
     goals_met: int = 0
@@ -335,6 +342,7 @@ class _Query:
             func.sum(case((c.end_reason == ACCORDING_TO_PLAN_REASON, 1), else_=0)),
             func.avg(c.satisfaction),
             func.count(c.goals_met),
+            func.count(c.satisfaction),
             func.sum(case((c.goals_met == True, 1), else_=0)),  # noqa: E712 (SQL, not Python)
         )
 
@@ -362,9 +370,18 @@ def kpis(
     period: Period,
     group_by: Sequence[Dimension] = (),
     scope: Scope = Scope(),
+    live: bool = False,
 ) -> list[KpiRow]:
-    """Return the KPIs of the period per group (one row overall without group_by)."""
+    """Return the KPIs of the period per group (one row overall without group_by).
+
+    Reads the scope summary (portal.kpi.summary) when it covers the period and the scope, and
+    computes from the trajectories otherwise (or with live=True); both give the same figures.
+    """
     query = _Query(group_by, scope)
+    if not live:
+        summarised = _from_summary(session, [period, period.previous()], query.dimensions, scope)
+        if summarised is not None and period in summarised:
+            return _summary_kpis(session, query, period, summarised)
     clients = query.keyed(session, query.clients(period))
     spend = query.keyed(session, query.spend(period))
     ended = query.keyed(session, query.ended(period))
@@ -383,7 +400,7 @@ def kpis(
         row.previous_spend = _number(previous_spend.get(key, (None,))[0]) or 0.0
         if ended.get(key) and ended[key][0]:
             (row.ended, median, mean, denominator, dropouts, to_plan, satisfaction, with_outcome,
-             goals_met) = ended[key]
+             goals_met, scores) = ended[key]
             row.duration_median_days = _number(median)
             row.duration_mean_days = _number(mean)
             row.ended_with_rate_reason = int(denominator)
@@ -392,6 +409,7 @@ def kpis(
             row.satisfaction_mean = _number(satisfaction)
             row.with_outcome = int(with_outcome)
             row.goals_met = int(goals_met)
+            row.scores = int(scores)
         if started.get(key) and started[key][0]:
             count, median, p90 = started[key]
             row.started = int(count)
@@ -472,13 +490,26 @@ def clients_and_spend(
     periods: Sequence[Period],
     group_by: Sequence[Dimension] = (),
     scope: Scope = Scope(),
+    live: bool = False,
 ) -> dict[tuple, tuple[int, float]]:
     """Return (clients, spend) per period and group for several periods at once, in two statements.
 
     Keys are (period, *group values in the order of group_by); a group without clients and
     without spend in a period is left out. Clients and spend mean what they mean in kpis().
+    Clients come from the scope summary when it covers every period (unless live=True).
     """
     query = _Query(group_by, scope)
+    summarised = None if live else _from_summary(session, list(periods), query.dimensions, scope)
+    if summarised is not None and all(period in summarised for period in periods):
+        found: dict[tuple, list] = {}
+        for period in periods:
+            for key, row in summarised[period].items():
+                if row.clients:
+                    found.setdefault((period, *key), [0, 0.0])[0] = int(row.clients)
+        for index, period in enumerate(periods):
+            for key, (amount,) in query.keyed(session, query.spend(period)).items():
+                found.setdefault((period, *key), [0, 0.0])[1] = _number(amount) or 0.0
+        return {key: (clients_, spend_) for key, (clients_, spend_) in found.items()}
     windows = union_all(*(
         select(
             literal(index, Integer).label("number"),
@@ -515,6 +546,129 @@ def clients_and_spend(
     for row in session.execute(spend):
         result.setdefault((periods[row[0]], *row[1:-1]), [0, 0.0])[1] = _number(row[-1]) or 0.0
     return {key: (clients_, spend_) for key, (clients_, spend_) in result.items()}
+
+
+# Reading the scope summary ----------------------------------------------------------------------
+
+#: The summary column of each dimension.
+_SUMMARY_COLUMNS = {
+    Dimension.PROVIDER: ScopeSummary.provider_id,
+    Dimension.PRODUCT_GROUP: ScopeSummary.product_group,
+    Dimension.MUNICIPALITY: ScopeSummary.municipality_id,
+}
+
+
+def _area(session: Session, scope: Scope) -> tuple[str, int | None] | None:
+    """Return the summary's area of a scope: ("all", None), ("region", id), ("municipality", id).
+
+    None when the scope is something the summary does not hold (e.g. two municipalities of a
+    region): the caller then computes live. A set of municipalities is a region when it is
+    exactly the municipalities of one region (one small statement to find out).
+    """
+    ids = getattr(scope, "municipality_ids", None)
+    if type(scope) is not Scope and ids is None:
+        return None  # a scope with conditions of its own
+    if scope.municipality_id is not None:
+        if ids is not None and scope.municipality_id not in ids:
+            return None
+        return ("municipality", scope.municipality_id)
+    if ids is None:
+        return ("all", None)
+    ids = set(ids)
+    if len(ids) == 1:
+        return ("municipality", next(iter(ids)))
+    if not ids:
+        return None
+    found = session.execute(
+        select(Municipality.id, Municipality.region_id).where(
+            Municipality.region_id.in_(select(Municipality.region_id).where(Municipality.id.in_(ids)))
+        )
+    ).all()
+    regions = {region_id for _id, region_id in found}
+    if len(regions) == 1 and {id_ for id_, _region in found} == ids:
+        return ("region", regions.pop())
+    return None
+
+
+def _from_summary(
+    session: Session, periods: Sequence[Period], dimensions: list[Dimension], scope: Scope,
+) -> dict[Period, dict[tuple, object]] | None:
+    """Return the summary rows of the scope per covered period, keyed like the engine's groups.
+
+    None when the summary cannot answer for this scope; a period it does not cover (no import
+    since, or no care data then) is missing from the result. One statement (two for a region).
+    """
+    area = _area(session, scope)
+    if area is None:
+        return None
+    s = ScopeSummary
+    kind, value = area
+    wanted = []
+    if Dimension.MUNICIPALITY in dimensions:
+        wanted.append(s.municipality_id.is_not(None))
+        if kind == "region":
+            wanted.append(s.region_id == value)
+        elif kind == "municipality":
+            wanted.append(s.municipality_id == value)
+    elif kind == "all":
+        wanted += [s.region_id.is_(None), s.municipality_id.is_(None)]
+    elif kind == "region":
+        wanted += [s.region_id == value, s.municipality_id.is_(None)]
+    else:
+        wanted.append(s.municipality_id == value)
+    for dimension, column, fixed in (
+        (Dimension.PROVIDER, s.provider_id, scope.provider_id),
+        (Dimension.PRODUCT_GROUP, s.product_group, scope.product_group),
+    ):
+        if dimension in dimensions:
+            wanted.append(column.is_not(None))
+        if fixed is not None:
+            wanted.append(column == fixed)
+        elif dimension not in dimensions:
+            wanted.append(column.is_(None))
+    # The row of all care in a period is there for every period the summary covers.
+    overall = and_(s.region_id.is_(None), s.municipality_id.is_(None), s.provider_id.is_(None),
+                   s.product_group.is_(None))
+    in_periods = or_(*(and_(s.year == period.year, s.quarter == (period.quarter or 0)) for period in periods))
+    statement = select(*s.__table__.c, case((and_(*wanted), 1), else_=0).label("wanted")).where(
+        in_periods, or_(and_(*wanted), overall)
+    )
+    by_period = {(period.year, period.quarter or 0): period for period in periods}
+    result: dict[Period, dict[tuple, object]] = {}
+    rows = session.execute(statement).all()
+    for row in rows:
+        result.setdefault(by_period[(row.year, row.quarter)], {})
+    for row in rows:
+        if row.wanted:
+            key = tuple(getattr(row, _SUMMARY_COLUMNS[dimension].key) for dimension in dimensions)
+            result[by_period[(row.year, row.quarter)]][key] = row
+    return result
+
+
+def _summary_kpis(session: Session, query: _Query, period: Period, summarised: dict) -> list[KpiRow]:
+    """Return kpis() from the summary rows of the period and the previous one, plus the spend."""
+    current = summarised[period]
+    before = summarised.get(period.previous(), {})
+    spend = query.keyed(session, query.spend(period))
+    previous_spend = query.keyed(session, query.spend(period.previous()))
+    keys = set(current) | set(spend) if query.dimensions else {()}
+    result = []
+    for key in keys:
+        row = KpiRow(group=_group(query.dimensions, key))
+        found = current.get(key)
+        if found is not None:
+            for name in (
+                "clients", "ended", "duration_median_days", "duration_mean_days", "ended_with_rate_reason",
+                "dropouts", "according_to_plan", "satisfaction_mean", "scores", "with_outcome", "goals_met",
+                "started", "wait_median_days", "wait_p90_days",
+            ):
+                setattr(row, name, getattr(found, name))
+        row.previous_clients = before[key].clients if key in before else 0
+        row.spend = _number(spend.get(key, (None,))[0]) or 0.0
+        row.previous_spend = _number(previous_spend.get(key, (None,))[0]) or 0.0
+        result.append(row)
+    _label(session, [row.group for row in result])
+    return sorted(result, key=lambda row: (-row.spend, _sort_key(row.group)))
 
 
 def _group(dimensions: list[Dimension], key: tuple) -> Group:

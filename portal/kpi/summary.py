@@ -1,17 +1,33 @@
-"""The spend summary the KPI pages read: claims summed per month, provider, municipality and product group.
+"""The summaries the KPI pages read, rebuilt after every change to care data.
 
-Rebuilt as a whole after every change to care data (the importer, the demo history), inside the
-same transaction, so it never disagrees with the claims: a failed import rolls it back too.
-A rebuild is one set-based statement; on 6,000,000 claims it takes seconds, not minutes.
+- `kpi_spend_months`: the claims summed per month, provider, municipality and product group.
+- `kpi_scope_summary`: every other figure (distinct clients, durations, waiting times, the counts
+  behind the rates) per period (each year and quarter with care data) and scope (all care, a
+  region or a municipality × a provider or all × a product group or all). Distinct counts,
+  medians and percentiles do not add up, so each scope is computed on its own, with the
+  engine's own SQL building blocks (portal.kpi.engine), which is what makes the summary hold
+  exactly what the engine computes live.
+
+Both are rebuilt as a whole inside the caller's transaction (the importer's savepoint), so they
+never disagree with the trajectories and claims: a failed import rolls them back too. Every
+statement is set-based; the number of statements does not grow with the data.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, insert, select, text
+from datetime import date
+
+from sqlalchemy import Date, Integer, String, and_, case, cast, delete, distinct, func, insert, literal, null, or_, select, text, union_all
 from sqlalchemy.orm import Session
 
-from portal.models import Claim, Trajectory
-from portal.models.kpi import SpendMonth
+from portal.models import Claim, Municipality, Trajectory
+from portal.models.kpi import ACCORDING_TO_PLAN_REASON, DROPOUT_REASON, RATE_DENOMINATOR_REASONS, ScopeSummary, SpendMonth
+
+
+def refresh_summaries(session: Session) -> None:
+    """Rebuild the spend summary and the scope summary; flush, never commit."""
+    refresh_spend_summary(session)
+    refresh_scope_summary(session)
 
 
 def refresh_spend_summary(session: Session) -> None:
@@ -29,3 +45,154 @@ def refresh_spend_summary(session: Session) -> None:
     ))
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("ANALYZE kpi_spend_months"))  # plans for the pages right after an import
+
+
+#: The scopes of the summary: (area, by provider, by product group); area 0 = all care,
+#: 1 = per region, 2 = per municipality.
+GROUPINGS = [(area, by_provider, by_group) for area in (0, 1, 2) for by_provider in (False, True)
+             for by_group in (False, True)]
+
+#: The figures of a summary row, in the order the parts below select them.
+FIGURES = [
+    "clients", "ended", "duration_median_days", "duration_mean_days", "ended_with_rate_reason", "dropouts",
+    "according_to_plan", "satisfaction_mean", "scores", "with_outcome", "goals_met", "started",
+    "wait_median_days", "wait_p90_days",
+]
+#: Figures that are counts: 0 rather than None where a scope has none.
+_COUNTS = {"clients", "ended", "ended_with_rate_reason", "dropouts", "according_to_plan", "scores",
+           "with_outcome", "goals_met", "started"}
+_KEYS = ["region_id", "municipality_id", "provider_id", "product_group"]
+
+
+def summary_years(session: Session) -> tuple[int, int] | None:
+    """Return the first and last year the scope summary covers: every year with care data."""
+    first, last_start, last_end = session.execute(
+        select(func.min(Trajectory.start_date), func.max(Trajectory.start_date), func.max(Trajectory.end_date))
+    ).one()
+    if first is None:
+        return None
+    last_claim = session.scalar(select(func.max(SpendMonth.period)))
+    years = [_year(value) for value in (last_start, last_end, last_claim) if value is not None]
+    return _year(first), max(years)
+
+
+def _year(value) -> int:
+    return value.year if isinstance(value, date) else int(str(value)[:4])
+
+
+def refresh_scope_summary(session: Session) -> None:
+    """Rebuild the scope summary from the trajectories; flush, never commit.
+
+    Call after the spend summary (its last month extends the years covered). One INSERT per
+    scope kind (12), each a UNION ALL of three grouped statements (active clients, ended
+    trajectories, started trajectories) over all periods at once.
+    """
+    from portal.kpi.engine import days_between, percentile  # the engine's own SQL: identical figures
+
+    session.flush()
+    session.execute(delete(ScopeSummary))
+    years = summary_years(session)
+    if years is None:
+        return
+    periods = []
+    for year in range(years[0], years[1] + 1):
+        periods.append((year, 0, date(year, 1, 1), date(year, 12, 31)))
+        for quarter in range(1, 5):
+            first = date(year, 3 * quarter - 2, 1)
+            last = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
+            periods.append((year, quarter, first, date.fromordinal(last.toordinal() - 1)))
+    windows = union_all(*(
+        select(literal(year, Integer).label("year"), literal(quarter, Integer).label("quarter"),
+               literal(first, Date).label("first"), literal(last, Date).label("last"))
+        for year, quarter, first, last in periods
+    )).subquery("windows")
+    w = windows.c
+
+    for area, by_provider, by_group in GROUPINGS:
+        keys = [
+            (Municipality.region_id if area >= 1 else cast(null(), Integer)).label("region_id"),
+            (Trajectory.municipality_id if area == 2 else cast(null(), Integer)).label("municipality_id"),
+            (Trajectory.provider_id if by_provider else cast(null(), Integer)).label("provider_id"),
+            (Trajectory.product_group if by_group else cast(null(), String(10))).label("product_group"),
+        ]
+        real = [key for key, used in zip(keys, (area >= 1, area == 2, by_provider, by_group), strict=True) if used]
+        partition = [w.year, w.quarter, *real]
+
+        def base(*columns, condition):
+            return (
+                select(*columns)
+                .select_from(Trajectory)
+                .join(Municipality, Municipality.id == Trajectory.municipality_id)
+                .join(windows, condition)
+            )
+
+        def nulls(names):
+            return [cast(null(), Integer if name in _COUNTS else _float()).label(name) for name in names]
+
+        active = and_(Trajectory.start_date <= w.last,
+                      or_(Trajectory.end_date.is_(None), Trajectory.end_date >= w.first))
+        clients = base(w.year, w.quarter, *keys, func.count(distinct(Trajectory.client_ref)).label("clients"),
+                       *nulls(FIGURES[1:]), condition=active).group_by(w.year, w.quarter, *real)
+
+        def ranked(value, condition, *extra):
+            return base(
+                w.year, w.quarter, *keys, value.label("value"), *extra,
+                func.row_number().over(partition_by=partition, order_by=value).label("rank"),
+                func.count().over(partition_by=partition).label("n"),
+                condition=condition,
+            ).subquery()
+
+        ends = ranked(days_between(Trajectory.end_date, Trajectory.start_date),
+                      Trajectory.end_date.between(w.first, w.last),
+                      Trajectory.end_reason, Trajectory.satisfaction, Trajectory.goals_met)
+        c = ends.c
+        ends_keys = [c.year, c.quarter, *(c[name] for name in _KEYS)]
+        ended = select(
+            *ends_keys, *nulls(["clients"]),
+            func.count(),
+            percentile(c.value, c.rank, c.n, 1, 2),
+            func.avg(c.value),
+            func.sum(case((c.end_reason.in_(RATE_DENOMINATOR_REASONS), 1), else_=0)),
+            func.sum(case((c.end_reason == DROPOUT_REASON, 1), else_=0)),
+            func.sum(case((c.end_reason == ACCORDING_TO_PLAN_REASON, 1), else_=0)),
+            func.avg(c.satisfaction),
+            func.count(c.satisfaction),
+            func.count(c.goals_met),
+            func.sum(case((c.goals_met == True, 1), else_=0)),  # noqa: E712 (SQL, not Python)
+            *nulls(FIGURES[11:]),
+        ).group_by(*ends_keys)
+
+        starts = ranked(days_between(Trajectory.start_date, Trajectory.request_date),
+                        Trajectory.start_date.between(w.first, w.last))
+        c = starts.c
+        starts_keys = [c.year, c.quarter, *(c[name] for name in _KEYS)]
+        started = select(
+            *starts_keys, *nulls(FIGURES[:11]),
+            func.count(),
+            percentile(c.value, c.rank, c.n, 1, 2),
+            percentile(c.value, c.rank, c.n, 9, 10),
+        ).group_by(*starts_keys)
+
+        parts = [clients, ended, started]
+        if (area, by_provider, by_group) == (0, False, False):
+            # A row for every period covered, even without care: it tells readers the period is covered.
+            parts.append(select(w.year, w.quarter, *(cast(null(), key.type).label(key.name) for key in keys),
+                                *nulls(FIGURES)))
+        together = union_all(*parts).subquery("parts")
+        t = together.c
+        group = [t.year, t.quarter, *(t[name] for name in _KEYS)]
+        figures = [
+            func.coalesce(func.max(t[name]), 0) if name in _COUNTS else func.max(t[name])
+            for name in FIGURES
+        ]
+        session.execute(insert(ScopeSummary).from_select(
+            ["year", "quarter", *_KEYS, *FIGURES], select(*group, *figures).group_by(*group),
+        ))
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ANALYZE kpi_scope_summary"))
+
+
+def _float():
+    from sqlalchemy import Float
+
+    return Float()
