@@ -342,8 +342,8 @@ class _Query:
             func.sum(case((c.end_reason == ACCORDING_TO_PLAN_REASON, 1), else_=0)),
             func.avg(c.satisfaction),
             func.count(c.goals_met),
-            func.count(c.satisfaction),
             func.sum(case((c.goals_met == True, 1), else_=0)),  # noqa: E712 (SQL, not Python)
+            func.count(c.satisfaction),
         )
 
     def started(self, period: Period):
