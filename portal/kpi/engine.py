@@ -579,9 +579,10 @@ def _area(session: Session, scope: Scope) -> tuple[str, int | None] | None:
         return ("municipality", next(iter(ids)))
     if not ids:
         return None
+    places = Municipality.__table__
     found = session.execute(
-        select(Municipality.id, Municipality.region_id).where(
-            Municipality.region_id.in_(select(Municipality.region_id).where(Municipality.id.in_(ids)))
+        select(places.c.id, places.c.region_id).where(
+            places.c.region_id.in_(select(places.c.region_id).where(places.c.id.in_(ids)))
         )
     ).all()
     regions = {region_id for _id, region_id in found}

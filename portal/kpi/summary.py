@@ -90,6 +90,10 @@ def refresh_scope_summary(session: Session) -> None:
     from portal.kpi.engine import days_between, percentile  # the engine's own SQL: identical figures
 
     session.flush()
+    if session.get_bind().dialect.name == "postgresql":
+        # The rebuild sorts every trajectory a few times; with the default 4 MB each sort spills to
+        # disk. SET LOCAL ends with the import's transaction.
+        session.execute(text("SET LOCAL work_mem = '128MB'"))
     session.execute(delete(ScopeSummary))
     years = summary_years(session)
     if years is None:
@@ -107,10 +111,11 @@ def refresh_scope_summary(session: Session) -> None:
         for year, quarter, first, last in periods
     )).subquery("windows")
     w = windows.c
+    places = Municipality.__table__
 
     for area, by_provider, by_group in GROUPINGS:
         keys = [
-            (Municipality.region_id if area >= 1 else cast(null(), Integer)).label("region_id"),
+            (places.c.region_id if area >= 1 else cast(null(), Integer)).label("region_id"),
             (Trajectory.municipality_id if area == 2 else cast(null(), Integer)).label("municipality_id"),
             (Trajectory.provider_id if by_provider else cast(null(), Integer)).label("provider_id"),
             (Trajectory.product_group if by_group else cast(null(), String(10))).label("product_group"),
@@ -119,12 +124,10 @@ def refresh_scope_summary(session: Session) -> None:
         partition = [w.year, w.quarter, *real]
 
         def base(*columns, condition):
-            return (
-                select(*columns)
-                .select_from(Trajectory)
-                .join(Municipality, Municipality.id == Trajectory.municipality_id)
-                .join(windows, condition)
-            )
+            statement = select(*columns).select_from(Trajectory)
+            if area >= 1:  # the municipalities table alone, without its organisations row
+                statement = statement.join(places, places.c.id == Trajectory.municipality_id)
+            return statement.join(windows, condition)
 
         def nulls(names):
             return [cast(null(), Integer if name in _COUNTS else _float()).label(name) for name in names]
