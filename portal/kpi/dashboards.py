@@ -485,8 +485,9 @@ def provider_dashboard(session: Session, *, provider: Provider, region: Region, 
         note=_l("The regional median is taken over the providers with care in the region in that quarter "
                 "(at least %(n)d providers).", n=MIN_PEERS),
     )
+    own_quarters = engine.kpis_per_period(session, periods=quarters, scope=own_scope)
     for quarter in quarters:
-        row = _one(engine.kpis(session, period=quarter, scope=own_scope))
+        row = own_quarters[quarter]
         clients_median, spend_median = regional[quarter]
         trend.add([str(quarter), row.clients, clients_median, row.spend, spend_median,
                    *figure_cells(row, "cost_per_client", "wait_median", "dropout")])

@@ -420,6 +420,56 @@ def kpis(
     return sorted(result, key=lambda row: (-row.spend, _sort_key(row.group)))
 
 
+def kpis_per_period(
+    session: Session,
+    *,
+    periods: Sequence[Period],
+    scope: Scope = Scope(),
+) -> dict[Period, KpiRow]:
+    """Return the overall KPIs of each period, as kpis() without group_by gives them.
+
+    From the scope summary when it covers every period: three statements for all periods
+    together (the summary, and the spend of the periods and of the ones before them).
+    Otherwise kpis() per period.
+    """
+    query = _Query((), scope)
+    wanted = list(dict.fromkeys([*periods, *(period.previous() for period in periods)]))
+    summarised = _from_summary(session, wanted, [], scope)
+    if summarised is None or not all(period in summarised for period in periods):
+        return {period: kpis(session, period=period, scope=scope)[0] for period in periods}
+    windows = union_all(*(
+        select(
+            literal(index, Integer).label("number"),
+            literal(period.start, Date).label("first"),
+            literal(period.end, Date).label("last"),
+        )
+        for index, period in enumerate(wanted)
+    )).subquery("windows")
+    spend = {
+        wanted[number]: _number(amount) or 0.0
+        for number, amount in session.execute(
+            select(windows.c.number, func.sum(SpendMonth.amount))
+            .select_from(SpendMonth)
+            .join(windows, SpendMonth.period.between(windows.c.first, windows.c.last))
+            .where(*query.spend_conditions)
+            .group_by(windows.c.number)
+        )
+    }
+    result = {}
+    for period in periods:
+        row = KpiRow(group=Group())
+        found = summarised[period].get(())
+        if found is not None:
+            for name in _SUMMARY_FIGURES:
+                setattr(row, name, getattr(found, name))
+        before = summarised.get(period.previous(), {}).get(())
+        row.previous_clients = before.clients if before is not None else 0
+        row.spend = spend.get(period, 0.0)
+        row.previous_spend = spend.get(period.previous(), 0.0)
+        result[period] = row
+    return result
+
+
 def market(
     session: Session,
     *,
@@ -550,6 +600,12 @@ def clients_and_spend(
 
 # Reading the scope summary ----------------------------------------------------------------------
 
+#: The KpiRow figures the scope summary holds, under the same names.
+_SUMMARY_FIGURES = (
+    "clients", "ended", "duration_median_days", "duration_mean_days", "ended_with_rate_reason", "dropouts",
+    "according_to_plan", "satisfaction_mean", "scores", "with_outcome", "goals_met", "started",
+    "wait_median_days", "wait_p90_days",
+)
 #: The summary column of each dimension.
 _SUMMARY_COLUMNS = {
     Dimension.PROVIDER: ScopeSummary.provider_id,
@@ -574,11 +630,15 @@ def _area(session: Session, scope: Scope) -> tuple[str, int | None] | None:
         return ("municipality", scope.municipality_id)
     if ids is None:
         return ("all", None)
-    ids = set(ids)
+    ids = frozenset(ids)
     if len(ids) == 1:
         return ("municipality", next(iter(ids)))
     if not ids:
         return None
+    # A page asks several times for the same set: ask the database once per session.
+    known = session.info.setdefault("kpi_regions_of_municipalities", {})
+    if ids in known:
+        return known[ids]
     places = Municipality.__table__
     found = session.execute(
         select(places.c.id, places.c.region_id).where(
@@ -586,9 +646,9 @@ def _area(session: Session, scope: Scope) -> tuple[str, int | None] | None:
         )
     ).all()
     regions = {region_id for _id, region_id in found}
-    if len(regions) == 1 and {id_ for id_, _region in found} == ids:
-        return ("region", regions.pop())
-    return None
+    area = ("region", regions.pop()) if len(regions) == 1 and {id_ for id_, _region in found} == ids else None
+    known[ids] = area
+    return area
 
 
 def _from_summary(
@@ -658,11 +718,7 @@ def _summary_kpis(session: Session, query: _Query, period: Period, summarised: d
         row = KpiRow(group=_group(query.dimensions, key))
         found = current.get(key)
         if found is not None:
-            for name in (
-                "clients", "ended", "duration_median_days", "duration_mean_days", "ended_with_rate_reason",
-                "dropouts", "according_to_plan", "satisfaction_mean", "scores", "with_outcome", "goals_met",
-                "started", "wait_median_days", "wait_p90_days",
-            ):
+            for name in _SUMMARY_FIGURES:
                 setattr(row, name, getattr(found, name))
         row.previous_clients = before[key].clients if key in before else 0
         row.spend = _number(spend.get(key, (None,))[0]) or 0.0

@@ -158,3 +158,14 @@ def test_an_import_that_fails_after_the_rebuild_rolls_the_summary_back(app, monk
     assert rebuilt == [2]  # the new client was in the rebuilt summary ...
     after = sorted(db.session.execute(select(ScopeSummary.year, ScopeSummary.quarter, ScopeSummary.clients)).all())
     assert after == before  # ... and is gone with the failed import
+
+
+def test_the_kpis_of_several_periods_at_once_equal_those_of_each_period(varied):
+    cast, places, providers = varied
+    scope = RegionScope(municipality_ids=tuple(m.id for m in places[:3]), provider_id=providers[1].id)
+    quarters = [Period(2023, 2), Period(2023, 3), Period(2023, 4), Period(2024, 1), Period(2024, 2)]
+    together = engine.kpis_per_period(db.session, periods=quarters, scope=scope)
+    for quarter in quarters:
+        [live] = kpis(db.session, period=quarter, scope=scope, live=True)
+        assert together[quarter] == live
+    assert any(row.clients and row.spend and row.previous_spend for row in together.values())
