@@ -1,6 +1,6 @@
-"""KPI speed: every figure a page asks for (except spend) per period and scope, computed at import.
+"""KPI speed: every figure a page asks for per period and scope, computed at import.
 
-Distinct clients, durations, waiting times and the counts behind the rates, per year and quarter ×
+Spend, distinct clients, durations, waiting times and the counts behind the rates, per year and quarter ×
 all care, region or municipality × provider (or all) × product group (or all). The importer
 rebuilds it with the spend summary after every import; this migration creates it empty, and the
 engine computes live for every period it does not cover until the next import.
@@ -29,6 +29,7 @@ def upgrade() -> None:
     sa.Column('provider_id', sa.Integer(), nullable=True),
     sa.Column('product_group', sa.String(length=10), nullable=True),
     sa.Column('clients', sa.Integer(), nullable=False),
+    sa.Column('spend', sa.Numeric(precision=16, scale=2), nullable=False),
     sa.Column('ended', sa.Integer(), nullable=False),
     sa.Column('duration_median_days', sa.Float(), nullable=True),
     sa.Column('duration_mean_days', sa.Float(), nullable=True),

@@ -428,33 +428,14 @@ def kpis_per_period(
 ) -> dict[Period, KpiRow]:
     """Return the overall KPIs of each period, as kpis() without group_by gives them.
 
-    From the scope summary when it covers every period: three statements for all periods
-    together (the summary, and the spend of the periods and of the ones before them).
-    Otherwise kpis() per period.
+    From the scope summary when it covers every period: one statement for all periods together
+    (two for a region). Otherwise kpis() per period.
     """
-    query = _Query((), scope)
     wanted = list(dict.fromkeys([*periods, *(period.previous() for period in periods)]))
     summarised = _from_summary(session, wanted, [], scope)
     if summarised is None or not all(period in summarised for period in periods):
         return {period: kpis(session, period=period, scope=scope)[0] for period in periods}
-    windows = union_all(*(
-        select(
-            literal(index, Integer).label("number"),
-            literal(period.start, Date).label("first"),
-            literal(period.end, Date).label("last"),
-        )
-        for index, period in enumerate(wanted)
-    )).subquery("windows")
-    spend = {
-        wanted[number]: _number(amount) or 0.0
-        for number, amount in session.execute(
-            select(windows.c.number, func.sum(SpendMonth.amount))
-            .select_from(SpendMonth)
-            .join(windows, SpendMonth.period.between(windows.c.first, windows.c.last))
-            .where(*query.spend_conditions)
-            .group_by(windows.c.number)
-        )
-    }
+    spend = {period: _number(rows[()].spend) or 0.0 for period, rows in summarised.items() if () in rows}
     result = {}
     for period in periods:
         row = KpiRow(group=Group())
@@ -476,22 +457,36 @@ def market(
     period: Period,
     group_by: Sequence[Dimension] = (),
     scope: Scope = Scope(),
+    live: bool = False,
 ) -> list[MarketRow]:
     """Return the market concentration per group (product group, municipality, or both).
 
-    A provider is active in the market when it has spend in the period.
+    A provider is active in the market when it has spend in the period. Each provider's spend
+    comes from the scope summary when it covers the period and scope (unless live=True).
     """
     dimensions = [Dimension(dimension) for dimension in group_by]
     if Dimension.PROVIDER in dimensions:
         raise ValueError("A market is made of providers; it cannot be broken down by provider.")
     query = _Query(dimensions, scope)
-    per_provider = (
-        select(*query.spend_columns, SpendMonth.provider_id, func.sum(SpendMonth.amount).label("spend"))
-        .where(_in_period(SpendMonth.period, period), *query.spend_conditions)
-        .group_by(*query.spend_columns, SpendMonth.provider_id)
-        .having(func.sum(SpendMonth.amount) > 0)
-        .subquery()
-    )
+    area = None if live else _area(session, scope)
+    summarised = area is not None and _covered(session, period)
+    if summarised:
+        # Each provider's spend in the scope, as the scope summary holds it (the same sums).
+        summary_columns = [_SUMMARY_COLUMNS[dimension].label(dimension.value) for dimension in dimensions]
+        per_provider = (
+            select(*summary_columns, ScopeSummary.provider_id, ScopeSummary.spend.label("spend"))
+            .where(_summary_period(period), ScopeSummary.spend > 0,
+                   *_summary_conditions(area, [*dimensions, Dimension.PROVIDER], scope))
+            .subquery()
+        )
+    else:
+        per_provider = (
+            select(*query.spend_columns, SpendMonth.provider_id, func.sum(SpendMonth.amount).label("spend"))
+            .where(_in_period(SpendMonth.period, period), *query.spend_conditions)
+            .group_by(*query.spend_columns, SpendMonth.provider_id)
+            .having(func.sum(SpendMonth.amount) > 0)
+            .subquery()
+        )
     keys = [per_provider.c[dimension.value] for dimension in dimensions]
     partition = keys or None
     ranked = select(
@@ -515,7 +510,11 @@ def market(
         func.sum(share * share),
     ).group_by(*ranked_keys)
     figures = query.keyed(session, statement)
-    previous = query.keyed(session, query.spend(period.previous()))
+    if summarised:
+        previous = query.keyed(session, select(*summary_columns, ScopeSummary.spend).where(
+            _summary_period(period.previous()), *_summary_conditions(area, dimensions, scope)))
+    else:
+        previous = query.keyed(session, query.spend(period.previous()))
 
     found = set(figures) if dimensions else {()}
     rows = []
@@ -554,11 +553,7 @@ def clients_and_spend(
         found: dict[tuple, list] = {}
         for period in periods:
             for key, row in summarised[period].items():
-                if row.clients:
-                    found.setdefault((period, *key), [0, 0.0])[0] = int(row.clients)
-        for index, period in enumerate(periods):
-            for key, (amount,) in query.keyed(session, query.spend(period)).items():
-                found.setdefault((period, *key), [0, 0.0])[1] = _number(amount) or 0.0
+                found[(period, *key)] = [int(row.clients), _number(row.spend) or 0.0]
         return {key: (clients_, spend_) for key, (clients_, spend_) in found.items()}
     windows = union_all(*(
         select(
@@ -663,6 +658,32 @@ def _from_summary(
     if area is None:
         return None
     s = ScopeSummary
+    wanted = _summary_conditions(area, dimensions, scope)
+    # The row of all care in a period is there for every period the summary covers.
+    in_periods = or_(*(_summary_period(period) for period in periods))
+    statement = select(*s.__table__.c, case((and_(*wanted), 1), else_=0).label("wanted")).where(
+        in_periods, or_(and_(*wanted), _OVERALL)
+    )
+    by_period = {(period.year, period.quarter or 0): period for period in periods}
+    result: dict[Period, dict[tuple, object]] = {}
+    rows = session.execute(statement).all()
+    for row in rows:
+        result.setdefault(by_period[(row.year, row.quarter)], {})
+    for row in rows:
+        if row.wanted:
+            key = tuple(getattr(row, _SUMMARY_COLUMNS[dimension].key) for dimension in dimensions)
+            result[by_period[(row.year, row.quarter)]][key] = row
+    return result
+
+
+#: The summary's row of all care in a period.
+_OVERALL = and_(ScopeSummary.region_id.is_(None), ScopeSummary.municipality_id.is_(None),
+                ScopeSummary.provider_id.is_(None), ScopeSummary.product_group.is_(None))
+
+
+def _summary_conditions(area: tuple[str, int | None], dimensions: list[Dimension], scope: Scope) -> list:
+    """Return the conditions on the summary's rows for a scope's area and a breakdown."""
+    s = ScopeSummary
     kind, value = area
     wanted = []
     if Dimension.MUNICIPALITY in dimensions:
@@ -687,32 +708,23 @@ def _from_summary(
             wanted.append(column == fixed)
         elif dimension not in dimensions:
             wanted.append(column.is_(None))
-    # The row of all care in a period is there for every period the summary covers.
-    overall = and_(s.region_id.is_(None), s.municipality_id.is_(None), s.provider_id.is_(None),
-                   s.product_group.is_(None))
-    in_periods = or_(*(and_(s.year == period.year, s.quarter == (period.quarter or 0)) for period in periods))
-    statement = select(*s.__table__.c, case((and_(*wanted), 1), else_=0).label("wanted")).where(
-        in_periods, or_(and_(*wanted), overall)
-    )
-    by_period = {(period.year, period.quarter or 0): period for period in periods}
-    result: dict[Period, dict[tuple, object]] = {}
-    rows = session.execute(statement).all()
-    for row in rows:
-        result.setdefault(by_period[(row.year, row.quarter)], {})
-    for row in rows:
-        if row.wanted:
-            key = tuple(getattr(row, _SUMMARY_COLUMNS[dimension].key) for dimension in dimensions)
-            result[by_period[(row.year, row.quarter)]][key] = row
-    return result
+    return wanted
+
+
+def _summary_period(period: Period) -> ColumnElement[bool]:
+    return and_(ScopeSummary.year == period.year, ScopeSummary.quarter == (period.quarter or 0))
+
+
+def _covered(session: Session, period: Period) -> bool:
+    """Return whether the scope summary holds the period (it has a row of all care for each)."""
+    return session.scalar(select(func.count()).select_from(ScopeSummary).where(_summary_period(period), _OVERALL)) > 0
 
 
 def _summary_kpis(session: Session, query: _Query, period: Period, summarised: dict) -> list[KpiRow]:
     """Return kpis() from the summary rows of the period and the previous one, plus the spend."""
     current = summarised[period]
     before = summarised.get(period.previous(), {})
-    spend = query.keyed(session, query.spend(period))
-    previous_spend = query.keyed(session, query.spend(period.previous()))
-    keys = set(current) | set(spend) if query.dimensions else {()}
+    keys = set(current) if query.dimensions else {()}
     result = []
     for key in keys:
         row = KpiRow(group=_group(query.dimensions, key))
@@ -720,9 +732,10 @@ def _summary_kpis(session: Session, query: _Query, period: Period, summarised: d
         if found is not None:
             for name in _SUMMARY_FIGURES:
                 setattr(row, name, getattr(found, name))
-        row.previous_clients = before[key].clients if key in before else 0
-        row.spend = _number(spend.get(key, (None,))[0]) or 0.0
-        row.previous_spend = _number(previous_spend.get(key, (None,))[0]) or 0.0
+            row.spend = _number(found.spend) or 0.0
+        if key in before:
+            row.previous_clients = before[key].clients
+            row.previous_spend = _number(before[key].spend) or 0.0
         result.append(row)
     _label(session, [row.group for row in result])
     return sorted(result, key=lambda row: (-row.spend, _sort_key(row.group)))

@@ -1,8 +1,8 @@
 """The summaries the KPI pages read, rebuilt after every change to care data.
 
 - `kpi_spend_months`: the claims summed per month, provider, municipality and product group.
-- `kpi_scope_summary`: every other figure (distinct clients, durations, waiting times, the counts
-  behind the rates) per period (each year and quarter with care data) and scope (all care, a
+- `kpi_scope_summary`: every figure of the pages (spend, distinct clients, durations, waiting
+  times, the counts behind the rates) per period (each year and quarter with care data) and scope (all care, a
   region or a municipality × a provider or all × a product group or all). Distinct counts,
   medians and percentiles do not add up, so each scope is computed on its own, with the
   engine's own SQL building blocks (portal.kpi.engine), which is what makes the summary hold
@@ -54,12 +54,12 @@ GROUPINGS = [(area, by_provider, by_group) for area in (0, 1, 2) for by_provider
 
 #: The figures of a summary row, in the order the parts below select them.
 FIGURES = [
-    "clients", "ended", "duration_median_days", "duration_mean_days", "ended_with_rate_reason", "dropouts",
+    "clients", "spend", "ended", "duration_median_days", "duration_mean_days", "ended_with_rate_reason", "dropouts",
     "according_to_plan", "satisfaction_mean", "scores", "with_outcome", "goals_met", "started",
     "wait_median_days", "wait_p90_days",
 ]
 #: Figures that are counts: 0 rather than None where a scope has none.
-_COUNTS = {"clients", "ended", "ended_with_rate_reason", "dropouts", "according_to_plan", "scores",
+_COUNTS = {"clients", "spend", "ended", "ended_with_rate_reason", "dropouts", "according_to_plan", "scores",
            "with_outcome", "goals_met", "started"}
 _KEYS = ["region_id", "municipality_id", "provider_id", "product_group"]
 
@@ -71,9 +71,10 @@ def summary_years(session: Session) -> tuple[int, int] | None:
     ).one()
     if first is None:
         return None
-    last_claim = session.scalar(select(func.max(SpendMonth.period)))
-    years = [_year(value) for value in (last_start, last_end, last_claim) if value is not None]
-    return _year(first), max(years)
+    first_claim, last_claim = session.execute(select(func.min(SpendMonth.period), func.max(SpendMonth.period))).one()
+    firsts = [_year(value) for value in (first, first_claim) if value is not None]
+    lasts = [_year(value) for value in (last_start, last_end, last_claim) if value is not None]
+    return min(firsts), max(lasts)
 
 
 def _year(value) -> int:
@@ -84,8 +85,8 @@ def refresh_scope_summary(session: Session) -> None:
     """Rebuild the scope summary from the trajectories; flush, never commit.
 
     Call after the spend summary (its last month extends the years covered). One INSERT per
-    scope kind (12), each a UNION ALL of three grouped statements (active clients, ended
-    trajectories, started trajectories) over all periods at once.
+    scope kind (12), each a UNION ALL of four grouped statements (active clients, spend from the
+    spend summary, ended trajectories, started trajectories) over all periods at once.
     """
     from portal.kpi.engine import days_between, percentile  # the engine's own SQL: identical figures
 
@@ -130,7 +131,7 @@ def refresh_scope_summary(session: Session) -> None:
             return statement.join(windows, condition)
 
         def nulls(names):
-            return [cast(null(), Integer if name in _COUNTS else _float()).label(name) for name in names]
+            return [cast(null(), _type(name)).label(name) for name in names]
 
         active = and_(Trajectory.start_date <= w.last,
                       or_(Trajectory.end_date.is_(None), Trajectory.end_date >= w.first))
@@ -151,7 +152,7 @@ def refresh_scope_summary(session: Session) -> None:
         c = ends.c
         ends_keys = [c.year, c.quarter, *(c[name] for name in _KEYS)]
         ended = select(
-            *ends_keys, *nulls(["clients"]),
+            *ends_keys, *nulls(["clients", "spend"]),
             func.count(),
             percentile(c.value, c.rank, c.n, 1, 2),
             func.avg(c.value),
@@ -162,7 +163,7 @@ def refresh_scope_summary(session: Session) -> None:
             func.count(c.satisfaction),
             func.count(c.goals_met),
             func.sum(case((c.goals_met == True, 1), else_=0)),  # noqa: E712 (SQL, not Python)
-            *nulls(FIGURES[11:]),
+            *nulls(FIGURES[12:]),
         ).group_by(*ends_keys)
 
         starts = ranked(days_between(Trajectory.start_date, Trajectory.request_date),
@@ -170,13 +171,27 @@ def refresh_scope_summary(session: Session) -> None:
         c = starts.c
         starts_keys = [c.year, c.quarter, *(c[name] for name in _KEYS)]
         started = select(
-            *starts_keys, *nulls(FIGURES[:11]),
+            *starts_keys, *nulls(FIGURES[:12]),
             func.count(),
             percentile(c.value, c.rank, c.n, 1, 2),
             percentile(c.value, c.rank, c.n, 9, 10),
         ).group_by(*starts_keys)
 
-        parts = [clients, ended, started]
+        spend_keys = [
+            (places.c.region_id if area >= 1 else cast(null(), Integer)).label("region_id"),
+            (SpendMonth.municipality_id if area == 2 else cast(null(), Integer)).label("municipality_id"),
+            (SpendMonth.provider_id if by_provider else cast(null(), Integer)).label("provider_id"),
+            (SpendMonth.product_group if by_group else cast(null(), String(10))).label("product_group"),
+        ]
+        spend_real = [key for key, used in zip(spend_keys, (area >= 1, area == 2, by_provider, by_group), strict=True)
+                      if used]
+        spend = select(w.year, w.quarter, *spend_keys, *nulls(["clients"]), func.sum(SpendMonth.amount).label("spend"),
+                       *nulls(FIGURES[2:])).select_from(SpendMonth)
+        if area >= 1:
+            spend = spend.join(places, places.c.id == SpendMonth.municipality_id)
+        spend = spend.join(windows, SpendMonth.period.between(w.first, w.last)).group_by(w.year, w.quarter, *spend_real)
+
+        parts = [clients, spend, ended, started]
         if (area, by_provider, by_group) == (0, False, False):
             # A row for every period covered, even without care: it tells readers the period is covered.
             parts.append(select(w.year, w.quarter, *(cast(null(), key.type).label(key.name) for key in keys),
@@ -195,7 +210,10 @@ def refresh_scope_summary(session: Session) -> None:
         session.execute(text("ANALYZE kpi_scope_summary"))
 
 
-def _float():
-    from sqlalchemy import Float
+def _type(name: str):
+    """Return the SQL type of a figure, for the NULLs that pad each part of the union."""
+    from sqlalchemy import Float, Numeric
 
-    return Float()
+    if name == "spend":
+        return Numeric(16, 2)
+    return Integer() if name in _COUNTS else Float()

@@ -150,7 +150,7 @@ class SpendMonth(Base):
 
 
 class ScopeSummary(Base):
-    """Every KPI figure a page asks for except spend, per period and scope, computed at import.
+    """Every KPI figure a page asks for, per period and scope, computed at import.
 
     One row per period (a year, or a quarter of it) and scope: all care, one region or one
     municipality, by every provider or one, in every product group or one. A None dimension
@@ -177,6 +177,8 @@ class ScopeSummary(Base):
     product_group: Mapped[str | None] = mapped_column(String(10))
     #: Distinct clients with care during the period.
     clients: Mapped[int] = mapped_column(Integer, default=0)
+    #: The amounts granted for the months of the period (the spend summary's sums).
+    spend: Mapped[Decimal] = mapped_column(Numeric(16, 2), default=0)
     #: Trajectories that ended in the period, and the median and mean of their duration in days.
     ended: Mapped[int] = mapped_column(Integer, default=0)
     duration_median_days: Mapped[float | None] = mapped_column(Float)
