@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from portal.kpi import engine
 from portal.kpi.engine import Dimension, KpiRow, MarketRow, Period, Scope
 from portal.models import Municipality, ProductGroup, Provider, Region, Round, Trajectory
-from portal.models.kpi import KpiSettings, SpendMonth
+from portal.models.kpi import KpiSettings, ScopeSummary, SpendMonth
 from portal.models.rounds import RoundStatus
 
 #: Figures based on fewer clients than this are not shown outside the provider itself.
@@ -247,7 +247,22 @@ def region_municipalities(session: Session, region_id: int) -> list[Municipality
 
 
 def product_groups(session: Session, municipality_ids: Sequence[int]) -> list[str]:
-    """Return the product group codes that occur in these municipalities."""
+    """Return the product group codes that occur in these municipalities.
+
+    Read from the scope summary (every trajectory counts in the year it starts, so each code of
+    a municipality has rows there); from the trajectories while the summary is still empty.
+    """
+    summarised = list(
+        session.scalars(
+            select(ScopeSummary.product_group)
+            .where(ScopeSummary.municipality_id.in_(municipality_ids), ScopeSummary.product_group.is_not(None),
+                   ScopeSummary.provider_id.is_(None))
+            .distinct()
+            .order_by(ScopeSummary.product_group)
+        )
+    )
+    if summarised:
+        return summarised
     return list(
         session.scalars(
             select(Trajectory.product_group)

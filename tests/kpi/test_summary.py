@@ -189,3 +189,13 @@ def test_market_figures_from_the_summary_equal_the_live_ones(varied):
                             one.previous_spend) == (other.group, other.providers, other.spend, other.top3_spend,
                                                     other.top10_spend, other.previous_spend)
                     assert one.hhi == pytest.approx(other.hhi, rel=1e-12)
+
+
+def test_the_product_groups_of_the_filter_come_from_the_summary_and_match_the_trajectories(varied):
+    from portal.kpi.dashboards import product_groups
+
+    cast, places, _providers = varied
+    ids = [places[0].id, places[3].id]
+    expected = sorted(db.session.scalars(
+        select(Trajectory.product_group).where(Trajectory.municipality_id.in_(ids)).distinct()))
+    assert product_groups(db.session, ids) == expected == ["BEG", "BEH", "VBL"]
