@@ -17,7 +17,28 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, Integer, String, and_, case, cast, delete, distinct, func, insert, literal, null, or_, select, text, union_all
+from sqlalchemy import (
+    Column,
+    Date,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    case,
+    cast,
+    delete,
+    distinct,
+    func,
+    insert,
+    literal,
+    null,
+    or_,
+    select,
+    text,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from portal.models import Claim, Municipality, Trajectory
@@ -113,6 +134,10 @@ def refresh_scope_summary(session: Session) -> None:
     )).subquery("windows")
     w = windows.c
     places = Municipality.__table__
+    active = and_(Trajectory.start_date <= w.last, or_(Trajectory.end_date.is_(None), Trajectory.end_date >= w.first))
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    if postgresql:
+        _clients_by_grouping_sets(session, windows, active)
 
     for area, by_provider, by_group in GROUPINGS:
         keys = [
@@ -133,10 +158,13 @@ def refresh_scope_summary(session: Session) -> None:
         def nulls(names):
             return [cast(null(), _type(name)).label(name) for name in names]
 
-        active = and_(Trajectory.start_date <= w.last,
-                      or_(Trajectory.end_date.is_(None), Trajectory.end_date >= w.first))
-        clients = base(w.year, w.quarter, *keys, func.count(distinct(Trajectory.client_ref)).label("clients"),
-                       *nulls(FIGURES[1:]), condition=active).group_by(w.year, w.quarter, *real)
+        if postgresql:
+            c = _CLIENTS.c
+            clients = select(c.year, c.quarter, c.region_id, c.municipality_id, c.provider_id, c.product_group,
+                             c.clients, *nulls(FIGURES[1:])).where(c.grouped == _grouping_mask(area, by_provider, by_group))
+        else:
+            clients = base(w.year, w.quarter, *keys, func.count(distinct(Trajectory.client_ref)).label("clients"),
+                           *nulls(FIGURES[1:]), condition=active).group_by(w.year, w.quarter, *real)
 
         def ranked(value, condition, *extra):
             return base(
@@ -206,8 +234,53 @@ def refresh_scope_summary(session: Session) -> None:
         session.execute(insert(ScopeSummary).from_select(
             ["year", "quarter", *_KEYS, *FIGURES], select(*group, *figures).group_by(*group),
         ))
-    if session.get_bind().dialect.name == "postgresql":
+    if postgresql:
+        _CLIENTS.drop(session.connection())
         session.execute(text("ANALYZE kpi_scope_summary"))
+
+
+#: PostgreSQL only: the distinct clients of every scope kind, from one GROUPING SETS statement.
+_CLIENTS = Table(
+    "kpi_summary_clients", MetaData(),
+    Column("year", Integer), Column("quarter", Integer), Column("region_id", Integer),
+    Column("municipality_id", Integer), Column("provider_id", Integer), Column("product_group", String(10)),
+    Column("grouped", Integer), Column("clients", Integer),
+    prefixes=["TEMPORARY"],
+)
+
+
+def _grouping_mask(area: int, by_provider: bool, by_group: bool) -> int:
+    """Return GROUPING(region_id, municipality_id, provider_id, product_group) of a scope kind.
+
+    A bit is 1 for a column the grouping set leaves out; the first column is the highest bit.
+    """
+    used = (area >= 1, area == 2, by_provider, by_group)
+    return sum(0 if flag else 1 << (3 - index) for index, flag in enumerate(used))
+
+
+def _clients_by_grouping_sets(session: Session, windows, active) -> None:
+    """Fill the temporary table of distinct clients for all twelve scope kinds in one statement.
+
+    count(DISTINCT) needs sorted input; PostgreSQL sorts once per chain of grouping sets that
+    share a prefix (four here) instead of once per scope kind. Exact, as count(DISTINCT) is.
+    """
+    w = windows.c
+    places = Municipality.__table__
+    columns = [places.c.region_id, Trajectory.municipality_id, Trajectory.provider_id, Trajectory.product_group]
+    sets = []
+    for area, by_provider, by_group in GROUPINGS:
+        used = (area >= 1, area == 2, by_provider, by_group)
+        sets.append(tuple_(w.year, w.quarter, *(column for column, flag in zip(columns, used, strict=True) if flag)))
+    session.execute(text("DROP TABLE IF EXISTS kpi_summary_clients"))
+    _CLIENTS.create(session.connection())
+    statement = (
+        select(w.year, w.quarter, *columns, func.grouping(*columns), func.count(distinct(Trajectory.client_ref)))
+        .select_from(Trajectory)
+        .join(places, places.c.id == Trajectory.municipality_id)
+        .join(windows, active)
+        .group_by(func.grouping_sets(*sets))
+    )
+    session.execute(insert(_CLIENTS).from_select([column.name for column in _CLIENTS.c], statement))
 
 
 def _type(name: str):
