@@ -42,7 +42,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from portal.models import Claim, Municipality, Trajectory
-from portal.models.kpi import ACCORDING_TO_PLAN_REASON, DROPOUT_REASON, RATE_DENOMINATOR_REASONS, ScopeSummary, SpendMonth
+from portal.models.kpi import (
+    ACCORDING_TO_PLAN_REASON,
+    DROPOUT_REASON,
+    RATE_DENOMINATOR_REASONS,
+    ScopeSummary,
+    SpendMonth,
+)
 
 
 def refresh_summaries(session: Session) -> None:
@@ -160,8 +166,10 @@ def refresh_scope_summary(session: Session) -> None:
 
         if postgresql:
             c = _CLIENTS.c
-            clients = select(c.year, c.quarter, c.region_id, c.municipality_id, c.provider_id, c.product_group,
-                             c.clients, *nulls(FIGURES[1:])).where(c.grouped == _grouping_mask(area, by_provider, by_group))
+            clients = select(
+                c.year, c.quarter, c.region_id, c.municipality_id, c.provider_id, c.product_group, c.clients,
+                *nulls(FIGURES[1:]),
+            ).where(c.grouped == _grouping_mask(area, by_provider, by_group))
         else:
             clients = base(w.year, w.quarter, *keys, func.count(distinct(Trajectory.client_ref)).label("clients"),
                            *nulls(FIGURES[1:]), condition=active).group_by(w.year, w.quarter, *real)
