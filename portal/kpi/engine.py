@@ -1,7 +1,10 @@
 """KPIs and market figures per period, computed in the database (definitions: DOMAIN.md).
 
-Every figure is an aggregate in SQL; Python only divides the aggregates it gets back. Spend is
-summed from the monthly spend summary (portal.kpi.summary), which holds the claims' exact sums.
+Every figure is an aggregate in SQL; Python only divides the aggregates it gets back. The pages
+read the scope summary (portal.kpi.summary: every figure per period and scope, rebuilt at import
+with this module's own SQL) when it covers the period and scope asked for; otherwise the figures
+are computed live here, spend from the monthly spend summary, which holds the claims' exact sums.
+`live=True` forces the live path (the tests compare the two).
 Medians and percentiles use window functions with linear interpolation between the two nearest ranks,
 the definition of PostgreSQL's percentile_cont, so SQLite and PostgreSQL give the same numbers.
 The number of statements per call is fixed; it does not grow with the data.
