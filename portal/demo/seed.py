@@ -15,7 +15,7 @@ from portal.demo.consultations import seed_consultation
 from portal.demo.governance import seed_governance
 from portal.demo.kpi import seed_kpi_history
 from portal.demo.rounds import seed_rounds
-from portal.kpi.summary import refresh_spend_summary
+from portal.kpi.summary import refresh_summaries
 from portal.models import (
     Body,
     BodyKind,
@@ -432,7 +432,7 @@ def seed_demo(session: Session) -> SeedReport:
                              reviewer=find_user(session, "beheer@demo.example.org"))
     report.kpi_trajectories = seed_kpi_history(session, providers, municipalities)
     if report.kpi_trajectories:
-        refresh_spend_summary(session)  # the KPI pages read spend from this summary
+        refresh_summaries(session)  # the KPI pages read spend and the other figures from these
     return report
 
 

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from portal.kpi import engine
 from portal.kpi.engine import Dimension, KpiRow, MarketRow, Period, Scope
 from portal.models import Municipality, ProductGroup, Provider, Region, Round, Trajectory
-from portal.models.kpi import KpiSettings, SpendMonth
+from portal.models.kpi import KpiSettings, ScopeSummary, SpendMonth
 from portal.models.rounds import RoundStatus
 
 #: Figures based on fewer clients than this are not shown outside the provider itself.
@@ -247,7 +247,22 @@ def region_municipalities(session: Session, region_id: int) -> list[Municipality
 
 
 def product_groups(session: Session, municipality_ids: Sequence[int]) -> list[str]:
-    """Return the product group codes that occur in these municipalities."""
+    """Return the product group codes that occur in these municipalities.
+
+    Read from the scope summary (every trajectory counts in the year it starts, so each code of
+    a municipality has rows there); from the trajectories while the summary is still empty.
+    """
+    summarised = list(
+        session.scalars(
+            select(ScopeSummary.product_group)
+            .where(ScopeSummary.municipality_id.in_(municipality_ids), ScopeSummary.product_group.is_not(None),
+                   ScopeSummary.provider_id.is_(None))
+            .distinct()
+            .order_by(ScopeSummary.product_group)
+        )
+    )
+    if summarised:
+        return summarised
     return list(
         session.scalars(
             select(Trajectory.product_group)
@@ -397,22 +412,6 @@ def _group_key(row: KpiRow, dimensions: Sequence[Dimension]) -> tuple:
     return tuple(values[dimension] for dimension in dimensions)
 
 
-def score_counts(session: Session, *, period: Period, group_by: Sequence[Dimension], scope: Scope) -> dict[tuple, int]:
-    """Return the number of recorded satisfaction scores per group (the engine gives the mean only)."""
-    columns = {
-        Dimension.PROVIDER: Trajectory.provider_id,
-        Dimension.PRODUCT_GROUP: Trajectory.product_group,
-        Dimension.MUNICIPALITY: Trajectory.municipality_id,
-    }
-    keys = [columns[dimension] for dimension in group_by]
-    statement = (
-        select(*keys, func.count(Trajectory.satisfaction))
-        .where(Trajectory.end_date.between(period.start, period.end), *scope.conditions())
-        .group_by(*keys)
-    )
-    return {tuple(row[:-1]): int(row[-1]) for row in session.execute(statement)}
-
-
 def _guarded(value, base: int):
     """Return the value, or SUPPRESSED when the number it rests on is below MIN_CLIENTS."""
     return value if base >= MIN_CLIENTS else SUPPRESSED
@@ -501,8 +500,9 @@ def provider_dashboard(session: Session, *, provider: Provider, region: Region, 
         note=_l("The regional median is taken over the providers with care in the region in that quarter "
                 "(at least %(n)d providers).", n=MIN_PEERS),
     )
+    own_quarters = engine.kpis_per_period(session, periods=quarters, scope=own_scope)
     for quarter in quarters:
-        row = _one(engine.kpis(session, period=quarter, scope=own_scope))
+        row = own_quarters[quarter]
         clients_median, spend_median = regional[quarter]
         trend.add([str(quarter), row.clients, clients_median, row.spend, spend_median,
                    *figure_cells(row, "cost_per_client", "wait_median", "dropout")])
@@ -812,7 +812,6 @@ def council_view(session: Session, *, municipality_ids: Sequence[int], period: P
     scope = RegionScope(municipality_ids=tuple(municipality_ids))
     by_place = [Dimension.MUNICIPALITY]
     places = engine.kpis(session, period=period, group_by=by_place, scope=scope)
-    scores = score_counts(session, period=period, group_by=by_place, scope=scope)
     note = _l("Figures based on fewer than 5 clients are shown as \u201cfewer than 5\u201d, so no child can be recognised.")
     summary = Table(
         key="gemeenten",
@@ -822,7 +821,7 @@ def council_view(session: Session, *, municipality_ids: Sequence[int], period: P
         note=note,
     )
     for row in sorted(places, key=lambda row: row.group.municipality_name or ""):
-        summary.add(suppressed_row(row.group.municipality_name, row, scores.get(_group_key(row, by_place), 0)))
+        summary.add(suppressed_row(row.group.municipality_name, row, row.scores))
 
     by_group = [Dimension.MUNICIPALITY, Dimension.PRODUCT_GROUP]
     cells = engine.kpis(session, period=period, group_by=by_group, scope=scope)
@@ -885,7 +884,6 @@ def scoreboard(session: Session, *, region: Region, period: Period) -> Page:
     scope = RegionScope(municipality_ids=tuple(m.id for m in region.municipalities))
     dimensions = [Dimension.PRODUCT_GROUP, Dimension.PROVIDER]
     rows = engine.kpis(session, period=period, group_by=dimensions, scope=scope)
-    scores = score_counts(session, period=period, group_by=dimensions, scope=scope)
     names = group_names(session, scope.municipality_ids)
     by_group: dict[str, list[KpiRow]] = {}
     for row in rows:
@@ -907,7 +905,7 @@ def scoreboard(session: Session, *, region: Region, period: Period) -> Page:
             table.add([
                 row.group.provider_name,
                 _guarded(row.dropout_rate, row.ended_with_rate_reason),
-                _guarded(row.satisfaction_mean, scores.get(_group_key(row, dimensions), 0)),
+                _guarded(row.satisfaction_mean, row.scores),
                 _guarded(row.goal_attainment_rate, row.with_outcome),
             ])
         tables.append(table)

@@ -1,7 +1,10 @@
 """KPIs and market figures per period, computed in the database (definitions: DOMAIN.md).
 
-Every figure is an aggregate in SQL; Python only divides the aggregates it gets back. Spend is
-summed from the monthly spend summary (portal.kpi.summary), which holds the claims' exact sums.
+Every figure is an aggregate in SQL; Python only divides the aggregates it gets back. The pages
+read the scope summary (portal.kpi.summary: every figure per period and scope, rebuilt at import
+with this module's own SQL) when it covers the period and scope asked for; otherwise the figures
+are computed live here, spend from the monthly spend summary, which holds the claims' exact sums.
+`live=True` forces the live path (the tests compare the two).
 Medians and percentiles use window functions with linear interpolation between the two nearest ranks,
 the definition of PostgreSQL's percentile_cont, so SQLite and PostgreSQL give the same numbers.
 The number of statements per call is fixed; it does not grow with the data.
@@ -20,7 +23,13 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from portal.models import Municipality, Provider, Trajectory
-from portal.models.kpi import ACCORDING_TO_PLAN_REASON, DROPOUT_REASON, RATE_DENOMINATOR_REASONS, SpendMonth
+from portal.models.kpi import (
+    ACCORDING_TO_PLAN_REASON,
+    DROPOUT_REASON,
+    RATE_DENOMINATOR_REASONS,
+    ScopeSummary,
+    SpendMonth,
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -131,8 +140,9 @@ class KpiRow:
     #: Of those, ended with reason 32 (drop-out) and 31 (according to plan).
     dropouts: int = 0
     according_to_plan: int = 0
-    #: Mean satisfaction score of the ended trajectories that have one.
+    #: Mean satisfaction score of the ended trajectories that have one, and how many have one.
     satisfaction_mean: float | None = None
+    scores: int = 0
     #: Ended trajectories with a recorded outcome, and those whose goals were met.
     with_outcome: int = 0
     goals_met: int = 0
@@ -336,6 +346,7 @@ class _Query:
             func.avg(c.satisfaction),
             func.count(c.goals_met),
             func.sum(case((c.goals_met == True, 1), else_=0)),  # noqa: E712 (SQL, not Python)
+            func.count(c.satisfaction),
         )
 
     def started(self, period: Period):
@@ -362,9 +373,18 @@ def kpis(
     period: Period,
     group_by: Sequence[Dimension] = (),
     scope: Scope = Scope(),
+    live: bool = False,
 ) -> list[KpiRow]:
-    """Return the KPIs of the period per group (one row overall without group_by)."""
+    """Return the KPIs of the period per group (one row overall without group_by).
+
+    Reads the scope summary (portal.kpi.summary) when it covers the period and the scope, and
+    computes from the trajectories otherwise (or with live=True); both give the same figures.
+    """
     query = _Query(group_by, scope)
+    if not live:
+        summarised = _from_summary(session, [period, period.previous()], query.dimensions, scope)
+        if summarised is not None and period in summarised:
+            return _summary_kpis(session, query, period, summarised)
     clients = query.keyed(session, query.clients(period))
     spend = query.keyed(session, query.spend(period))
     ended = query.keyed(session, query.ended(period))
@@ -383,7 +403,7 @@ def kpis(
         row.previous_spend = _number(previous_spend.get(key, (None,))[0]) or 0.0
         if ended.get(key) and ended[key][0]:
             (row.ended, median, mean, denominator, dropouts, to_plan, satisfaction, with_outcome,
-             goals_met) = ended[key]
+             goals_met, scores) = ended[key]
             row.duration_median_days = _number(median)
             row.duration_mean_days = _number(mean)
             row.ended_with_rate_reason = int(denominator)
@@ -392,6 +412,7 @@ def kpis(
             row.satisfaction_mean = _number(satisfaction)
             row.with_outcome = int(with_outcome)
             row.goals_met = int(goals_met)
+            row.scores = int(scores)
         if started.get(key) and started[key][0]:
             count, median, p90 = started[key]
             row.started = int(count)
@@ -402,28 +423,73 @@ def kpis(
     return sorted(result, key=lambda row: (-row.spend, _sort_key(row.group)))
 
 
+def kpis_per_period(
+    session: Session,
+    *,
+    periods: Sequence[Period],
+    scope: Scope = Scope(),
+) -> dict[Period, KpiRow]:
+    """Return the overall KPIs of each period, as kpis() without group_by gives them.
+
+    From the scope summary when it covers every period: one statement for all periods together
+    (two for a region). Otherwise kpis() per period.
+    """
+    wanted = list(dict.fromkeys([*periods, *(period.previous() for period in periods)]))
+    summarised = _from_summary(session, wanted, [], scope)
+    if summarised is None or not all(period in summarised for period in periods):
+        return {period: kpis(session, period=period, scope=scope)[0] for period in periods}
+    spend = {period: _number(rows[()].spend) or 0.0 for period, rows in summarised.items() if () in rows}
+    result = {}
+    for period in periods:
+        row = KpiRow(group=Group())
+        found = summarised[period].get(())
+        if found is not None:
+            for name in _SUMMARY_FIGURES:
+                setattr(row, name, getattr(found, name))
+        before = summarised.get(period.previous(), {}).get(())
+        row.previous_clients = before.clients if before is not None else 0
+        row.spend = spend.get(period, 0.0)
+        row.previous_spend = spend.get(period.previous(), 0.0)
+        result[period] = row
+    return result
+
+
 def market(
     session: Session,
     *,
     period: Period,
     group_by: Sequence[Dimension] = (),
     scope: Scope = Scope(),
+    live: bool = False,
 ) -> list[MarketRow]:
     """Return the market concentration per group (product group, municipality, or both).
 
-    A provider is active in the market when it has spend in the period.
+    A provider is active in the market when it has spend in the period. Each provider's spend
+    comes from the scope summary when it covers the period and scope (unless live=True).
     """
     dimensions = [Dimension(dimension) for dimension in group_by]
     if Dimension.PROVIDER in dimensions:
         raise ValueError("A market is made of providers; it cannot be broken down by provider.")
     query = _Query(dimensions, scope)
-    per_provider = (
-        select(*query.spend_columns, SpendMonth.provider_id, func.sum(SpendMonth.amount).label("spend"))
-        .where(_in_period(SpendMonth.period, period), *query.spend_conditions)
-        .group_by(*query.spend_columns, SpendMonth.provider_id)
-        .having(func.sum(SpendMonth.amount) > 0)
-        .subquery()
-    )
+    area = None if live else _area(session, scope)
+    summarised = area is not None and _covered(session, period)
+    if summarised:
+        # Each provider's spend in the scope, as the scope summary holds it (the same sums).
+        summary_columns = [_SUMMARY_COLUMNS[dimension].label(dimension.value) for dimension in dimensions]
+        per_provider = (
+            select(*summary_columns, ScopeSummary.provider_id, ScopeSummary.spend.label("spend"))
+            .where(_summary_period(period), ScopeSummary.spend > 0,
+                   *_summary_conditions(area, [*dimensions, Dimension.PROVIDER], scope))
+            .subquery()
+        )
+    else:
+        per_provider = (
+            select(*query.spend_columns, SpendMonth.provider_id, func.sum(SpendMonth.amount).label("spend"))
+            .where(_in_period(SpendMonth.period, period), *query.spend_conditions)
+            .group_by(*query.spend_columns, SpendMonth.provider_id)
+            .having(func.sum(SpendMonth.amount) > 0)
+            .subquery()
+        )
     keys = [per_provider.c[dimension.value] for dimension in dimensions]
     partition = keys or None
     ranked = select(
@@ -447,7 +513,11 @@ def market(
         func.sum(share * share),
     ).group_by(*ranked_keys)
     figures = query.keyed(session, statement)
-    previous = query.keyed(session, query.spend(period.previous()))
+    if summarised:
+        previous = query.keyed(session, select(*summary_columns, ScopeSummary.spend).where(
+            _summary_period(period.previous()), *_summary_conditions(area, dimensions, scope)))
+    else:
+        previous = query.keyed(session, query.spend(period.previous()))
 
     found = set(figures) if dimensions else {()}
     rows = []
@@ -472,13 +542,22 @@ def clients_and_spend(
     periods: Sequence[Period],
     group_by: Sequence[Dimension] = (),
     scope: Scope = Scope(),
+    live: bool = False,
 ) -> dict[tuple, tuple[int, float]]:
     """Return (clients, spend) per period and group for several periods at once, in two statements.
 
     Keys are (period, *group values in the order of group_by); a group without clients and
     without spend in a period is left out. Clients and spend mean what they mean in kpis().
+    Clients come from the scope summary when it covers every period (unless live=True).
     """
     query = _Query(group_by, scope)
+    summarised = None if live else _from_summary(session, list(periods), query.dimensions, scope)
+    if summarised is not None and all(period in summarised for period in periods):
+        found: dict[tuple, list] = {}
+        for period in periods:
+            for key, row in summarised[period].items():
+                found[(period, *key)] = [int(row.clients), _number(row.spend) or 0.0]
+        return {key: (clients_, spend_) for key, (clients_, spend_) in found.items()}
     windows = union_all(*(
         select(
             literal(index, Integer).label("number"),
@@ -515,6 +594,154 @@ def clients_and_spend(
     for row in session.execute(spend):
         result.setdefault((periods[row[0]], *row[1:-1]), [0, 0.0])[1] = _number(row[-1]) or 0.0
     return {key: (clients_, spend_) for key, (clients_, spend_) in result.items()}
+
+
+# Reading the scope summary ----------------------------------------------------------------------
+
+#: The KpiRow figures the scope summary holds, under the same names.
+_SUMMARY_FIGURES = (
+    "clients", "ended", "duration_median_days", "duration_mean_days", "ended_with_rate_reason", "dropouts",
+    "according_to_plan", "satisfaction_mean", "scores", "with_outcome", "goals_met", "started",
+    "wait_median_days", "wait_p90_days",
+)
+#: The summary column of each dimension.
+_SUMMARY_COLUMNS = {
+    Dimension.PROVIDER: ScopeSummary.provider_id,
+    Dimension.PRODUCT_GROUP: ScopeSummary.product_group,
+    Dimension.MUNICIPALITY: ScopeSummary.municipality_id,
+}
+
+
+def _area(session: Session, scope: Scope) -> tuple[str, int | None] | None:
+    """Return the summary's area of a scope: ("all", None), ("region", id), ("municipality", id).
+
+    None when the scope is something the summary does not hold (e.g. two municipalities of a
+    region): the caller then computes live. A set of municipalities is a region when it is
+    exactly the municipalities of one region (one small statement to find out).
+    """
+    ids = getattr(scope, "municipality_ids", None)
+    if type(scope) is not Scope and ids is None:
+        return None  # a scope with conditions of its own
+    if scope.municipality_id is not None:
+        if ids is not None and scope.municipality_id not in ids:
+            return None
+        return ("municipality", scope.municipality_id)
+    if ids is None:
+        return ("all", None)
+    ids = frozenset(ids)
+    if len(ids) == 1:
+        return ("municipality", next(iter(ids)))
+    if not ids:
+        return None
+    # A page asks several times for the same set: ask the database once per session.
+    known = session.info.setdefault("kpi_regions_of_municipalities", {})
+    if ids in known:
+        return known[ids]
+    places = Municipality.__table__
+    found = session.execute(
+        select(places.c.id, places.c.region_id).where(
+            places.c.region_id.in_(select(places.c.region_id).where(places.c.id.in_(ids)))
+        )
+    ).all()
+    regions = {region_id for _id, region_id in found}
+    area = ("region", regions.pop()) if len(regions) == 1 and {id_ for id_, _region in found} == ids else None
+    known[ids] = area
+    return area
+
+
+def _from_summary(
+    session: Session, periods: Sequence[Period], dimensions: list[Dimension], scope: Scope,
+) -> dict[Period, dict[tuple, object]] | None:
+    """Return the summary rows of the scope per covered period, keyed like the engine's groups.
+
+    None when the summary cannot answer for this scope; a period it does not cover (no import
+    since, or no care data then) is missing from the result. One statement (two for a region).
+    """
+    area = _area(session, scope)
+    if area is None:
+        return None
+    s = ScopeSummary
+    wanted = _summary_conditions(area, dimensions, scope)
+    # The row of all care in a period is there for every period the summary covers.
+    in_periods = or_(*(_summary_period(period) for period in periods))
+    statement = select(*s.__table__.c, case((and_(*wanted), 1), else_=0).label("wanted")).where(
+        in_periods, or_(and_(*wanted), _OVERALL)
+    )
+    by_period = {(period.year, period.quarter or 0): period for period in periods}
+    result: dict[Period, dict[tuple, object]] = {}
+    rows = session.execute(statement).all()
+    for row in rows:
+        result.setdefault(by_period[(row.year, row.quarter)], {})
+    for row in rows:
+        if row.wanted:
+            key = tuple(getattr(row, _SUMMARY_COLUMNS[dimension].key) for dimension in dimensions)
+            result[by_period[(row.year, row.quarter)]][key] = row
+    return result
+
+
+#: The summary's row of all care in a period.
+_OVERALL = and_(ScopeSummary.region_id.is_(None), ScopeSummary.municipality_id.is_(None),
+                ScopeSummary.provider_id.is_(None), ScopeSummary.product_group.is_(None))
+
+
+def _summary_conditions(area: tuple[str, int | None], dimensions: list[Dimension], scope: Scope) -> list:
+    """Return the conditions on the summary's rows for a scope's area and a breakdown."""
+    s = ScopeSummary
+    kind, value = area
+    wanted = []
+    if Dimension.MUNICIPALITY in dimensions:
+        wanted.append(s.municipality_id.is_not(None))
+        if kind == "region":
+            wanted.append(s.region_id == value)
+        elif kind == "municipality":
+            wanted.append(s.municipality_id == value)
+    elif kind == "all":
+        wanted += [s.region_id.is_(None), s.municipality_id.is_(None)]
+    elif kind == "region":
+        wanted += [s.region_id == value, s.municipality_id.is_(None)]
+    else:
+        wanted.append(s.municipality_id == value)
+    for dimension, column, fixed in (
+        (Dimension.PROVIDER, s.provider_id, scope.provider_id),
+        (Dimension.PRODUCT_GROUP, s.product_group, scope.product_group),
+    ):
+        if dimension in dimensions:
+            wanted.append(column.is_not(None))
+        if fixed is not None:
+            wanted.append(column == fixed)
+        elif dimension not in dimensions:
+            wanted.append(column.is_(None))
+    return wanted
+
+
+def _summary_period(period: Period) -> ColumnElement[bool]:
+    return and_(ScopeSummary.year == period.year, ScopeSummary.quarter == (period.quarter or 0))
+
+
+def _covered(session: Session, period: Period) -> bool:
+    """Return whether the scope summary holds the period (it has a row of all care for each)."""
+    return session.scalar(select(func.count()).select_from(ScopeSummary).where(_summary_period(period), _OVERALL)) > 0
+
+
+def _summary_kpis(session: Session, query: _Query, period: Period, summarised: dict) -> list[KpiRow]:
+    """Return kpis() from the summary rows of the period and the previous one, plus the spend."""
+    current = summarised[period]
+    before = summarised.get(period.previous(), {})
+    keys = set(current) if query.dimensions else {()}
+    result = []
+    for key in keys:
+        row = KpiRow(group=_group(query.dimensions, key))
+        found = current.get(key)
+        if found is not None:
+            for name in _SUMMARY_FIGURES:
+                setattr(row, name, getattr(found, name))
+            row.spend = _number(found.spend) or 0.0
+        if key in before:
+            row.previous_clients = before[key].clients
+            row.previous_spend = _number(before[key].spend) or 0.0
+        result.append(row)
+    _label(session, [row.group for row in result])
+    return sorted(result, key=lambda row: (-row.spend, _sort_key(row.group)))
 
 
 def _group(dimensions: list[Dimension], key: tuple) -> Group:

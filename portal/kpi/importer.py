@@ -23,7 +23,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from portal.kpi.summary import refresh_spend_summary
+from portal.kpi.summary import refresh_summaries
 from portal.models import ImportStatus, KpiImport, Municipality, Provider, User
 from portal.models.kpi import END_REASONS
 
@@ -173,7 +173,7 @@ def import_files(
             run.import_trajectories(trajectory_rows)
             run.import_claims(claim_rows)
             run.drop_staging()
-            refresh_spend_summary(session)
+            refresh_summaries(session)
     except KpiImportError as error:
         _finish(session, log, result, ImportStatus.FAILED, str(error))
         raise

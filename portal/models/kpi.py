@@ -11,11 +11,13 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     Numeric,
     SmallInteger,
     String,
+    Index,
     Text,
     UniqueConstraint,
     func,
@@ -147,6 +149,60 @@ class SpendMonth(Base):
     amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
 
 
+class ScopeSummary(Base):
+    """Every KPI figure a page asks for, per period and scope, computed at import.
+
+    One row per period (a year, or a quarter of it) and scope: all care, one region or one
+    municipality, by every provider or one, in every product group or one. A None dimension
+    means "all". Distinct clients, medians and percentiles do not add up across scopes, so each
+    scope has its own row. Rebuilt with the spend summary after every change to care data
+    (portal.kpi.summary); the engine reads it when it covers the period, and computes live
+    otherwise. Holds exactly what the engine computes live from the trajectories.
+    """
+
+    __tablename__ = "kpi_scope_summary"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The calendar year of the period.
+    year: Mapped[int] = mapped_column(Integer)
+    #: The quarter 1-4, or 0 for the whole year.
+    quarter: Mapped[int] = mapped_column(SmallInteger)
+    #: The region of the scope; None for all care in the database.
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"))
+    #: The municipality of the scope; None for the whole region (or all care).
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipalities.id", ondelete="CASCADE"))
+    #: The provider of the scope; None for all providers.
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id", ondelete="CASCADE"))
+    #: The product group of the scope; None for all product groups.
+    product_group: Mapped[str | None] = mapped_column(String(10))
+    #: Distinct clients with care during the period.
+    clients: Mapped[int] = mapped_column(Integer, default=0)
+    #: The amounts granted for the months of the period (the spend summary's sums).
+    spend: Mapped[Decimal] = mapped_column(Numeric(16, 2), default=0)
+    #: Trajectories that ended in the period, and the median and mean of their duration in days.
+    ended: Mapped[int] = mapped_column(Integer, default=0)
+    duration_median_days: Mapped[float | None] = mapped_column(Float)
+    duration_mean_days: Mapped[float | None] = mapped_column(Float)
+    #: Of the ended: with reason 31-35, with reason 32 (drop-out), with reason 31 (according to plan).
+    ended_with_rate_reason: Mapped[int] = mapped_column(Integer, default=0)
+    dropouts: Mapped[int] = mapped_column(Integer, default=0)
+    according_to_plan: Mapped[int] = mapped_column(Integer, default=0)
+    #: Of the ended: the mean satisfaction score and the number of recorded scores.
+    satisfaction_mean: Mapped[float | None] = mapped_column(Float)
+    scores: Mapped[int] = mapped_column(Integer, default=0)
+    #: Of the ended: with a recorded outcome, and those whose goals were met.
+    with_outcome: Mapped[int] = mapped_column(Integer, default=0)
+    goals_met: Mapped[int] = mapped_column(Integer, default=0)
+    #: Trajectories that started in the period, and the median and 90th percentile of their wait in days.
+    started: Mapped[int] = mapped_column(Integer, default=0)
+    wait_median_days: Mapped[float | None] = mapped_column(Float)
+    wait_p90_days: Mapped[float | None] = mapped_column(Float)
+
+    __table_args__ = (
+        Index("ix_kpi_scope_summary_scope", "year", "quarter", "region_id", "municipality_id", "provider_id"),
+    )
+
+
 class ImportStatus(enum.StrEnum):
     """Where an import run stands."""
 
@@ -224,6 +280,7 @@ __all__ = [
     "END_REASONS",
     "RATE_DENOMINATOR_REASONS",
     "Claim",
+    "ScopeSummary",
     "SpendMonth",
     "ImportStatus",
     "KpiImport",

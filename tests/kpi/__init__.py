@@ -10,7 +10,7 @@ from pathlib import Path
 
 from portal.extensions import db
 from portal.kpi.importer import ImportResult, import_files
-from portal.kpi.summary import refresh_spend_summary
+from portal.kpi.summary import refresh_summaries
 from portal.models import Claim, Municipality, Provider, Region, Trajectory
 from tests import factories
 
@@ -107,6 +107,6 @@ def trajectory(
         for month, amount in (claims or {}).items()
     ]
     db.session.add(row)
-    refresh_spend_summary(db.session)  # as the importer does after every import
+    refresh_summaries(db.session)  # as the importer does after every import
     db.session.commit()
     return row
