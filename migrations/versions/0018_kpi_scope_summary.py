@@ -5,16 +5,16 @@ all care, region or municipality × provider (or all) × product group (or all).
 rebuilds it with the spend summary after every import; this migration creates it empty, and the
 engine computes live for every period it does not cover until the next import.
 
-Revision ID: 0016_kpi_scope_summary
-Revises: 0015
+Revision ID: 0018
+Revises: 0017
 """
 
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0016_kpi_scope_summary'
-down_revision = '0015'
+revision = '0018'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 
