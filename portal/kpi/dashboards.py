@@ -295,16 +295,17 @@ def group_name(code: str | None, names: dict[str, str]) -> str | None:
 
 def provider_regions(session: Session, provider_id: int) -> list[Region]:
     """Return the regions whose municipalities occur in the provider's trajectories."""
+    # One index lookup per municipality (provider_id, municipality_id), not a read of all the
+    # provider's trajectories.
+    works_there = (
+        select(Trajectory.id)
+        .where(Trajectory.provider_id == provider_id, Trajectory.municipality_id == Municipality.id)
+        .exists()
+    )
     return list(
         session.scalars(
             select(Region)
-            .where(
-                Region.id.in_(
-                    select(Municipality.region_id)
-                    .join(Trajectory, Trajectory.municipality_id == Municipality.id)
-                    .where(Trajectory.provider_id == provider_id)
-                )
-            )
+            .where(Region.id.in_(select(Municipality.region_id).where(works_there)))
             .order_by(Region.name)
         )
     )

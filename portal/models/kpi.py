@@ -64,7 +64,7 @@ class Trajectory(Base, Timestamped):
     #: The municipality that pays for the care (resolved from the CBS code in the file).
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
     #: The provider that delivers the care (resolved from its KvK number in the file).
-    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"))
     #: Product group (perceel) code, e.g. "BEH" for Behandeling.
     product_group: Mapped[str] = mapped_column(String(10), index=True)
     #: Product code within the group, e.g. the iJw product code "45A12".
@@ -98,6 +98,9 @@ class Trajectory(Base, Timestamped):
         CheckConstraint(
             "satisfaction IS NULL OR satisfaction BETWEEN 1 AND 10", name="satisfaction_range"
         ),
+        # Provider first, so it serves every "this provider's trajectories" query, and with the
+        # municipality a one-lookup answer to "does the provider work in this municipality".
+        Index("ix_trajectories_provider_id_municipality_id", "provider_id", "municipality_id"),
     )
 
 
