@@ -529,15 +529,21 @@ def _regional_medians(session: Session, quarters: list[Period], scope: Scope) ->
     A median over fewer than MIN_PEERS providers is None, as in the benchmark table.
     """
     figures = engine.clients_and_spend(session, periods=quarters, group_by=[Dimension.PROVIDER], scope=scope)
-    medians = {}
-    for quarter in quarters:
-        clients = [value for (period, _provider), (value, _spend) in figures.items() if period == quarter and value]
-        spend = [value for (period, _provider), (_clients, value) in figures.items() if period == quarter and value]
-        medians[quarter] = (
-            quantile(clients, 0.5) if len(clients) >= MIN_PEERS else None,
-            quantile(spend, 0.5) if len(spend) >= MIN_PEERS else None,
+    clients: dict[Period, list] = {quarter: [] for quarter in quarters}
+    spend: dict[Period, list] = {quarter: [] for quarter in quarters}
+    for (period, _provider), (count, amount) in figures.items():
+        if period in clients:
+            if count:
+                clients[period].append(count)
+            if amount:
+                spend[period].append(amount)
+    return {
+        quarter: (
+            quantile(clients[quarter], 0.5) if len(clients[quarter]) >= MIN_PEERS else None,
+            quantile(spend[quarter], 0.5) if len(spend[quarter]) >= MIN_PEERS else None,
         )
-    return medians
+        for quarter in quarters
+    }
 
 
 # Municipality dashboard -----------------------------------------------------------------------
