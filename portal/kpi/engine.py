@@ -267,6 +267,33 @@ def percentile(value, rank, count, numerator: int, denominator: int):
     )
 
 
+#: The order in which the live engine reads the figures of ended trajectories.
+_ENDED_ORDER = ["ended", "duration_median_days", "duration_mean_days", "ended_with_rate_reason", "dropouts",
+                "according_to_plan", "satisfaction_mean", "with_outcome", "goals_met", "scores"]
+
+
+def ended_aggregates(c) -> dict[str, ColumnElement]:
+    """The figures of ended trajectories, by name, from ranked durations (``c``: value, rank, n,
+    end_reason, satisfaction, goals_met); shared by the live engine and the scope summary."""
+    return {
+        "ended": func.count(),
+        "duration_median_days": percentile(c.value, c.rank, c.n, 1, 2),
+        "duration_mean_days": func.avg(c.value),
+        "ended_with_rate_reason": func.sum(case((c.end_reason.in_(RATE_DENOMINATOR_REASONS), 1), else_=0)),
+        "dropouts": func.sum(case((c.end_reason == DROPOUT_REASON, 1), else_=0)),
+        "according_to_plan": func.sum(case((c.end_reason == ACCORDING_TO_PLAN_REASON, 1), else_=0)),
+        "satisfaction_mean": func.avg(c.satisfaction),
+        "scores": func.count(c.satisfaction),
+        "with_outcome": func.count(c.goals_met),
+        "goals_met": func.sum(case((c.goals_met == True, 1), else_=0)),  # noqa: E712 (SQL, not Python)
+    }
+
+
+def started_aggregates(c) -> list[ColumnElement]:
+    """The figures of started trajectories from ranked waits: count, median, 90th percentile."""
+    return [func.count(), percentile(c.value, c.rank, c.n, 1, 2), percentile(c.value, c.rank, c.n, 9, 10)]
+
+
 def _in_period(column, period: Period) -> ColumnElement[bool]:
     return column.between(period.start, period.end)
 
@@ -334,33 +361,15 @@ class _Query:
             _in_period(Trajectory.end_date, period),
             Trajectory.end_reason, Trajectory.satisfaction, Trajectory.goals_met,
         )
-        c = ranked.c
-        return self.grouped(
-            ranked,
-            func.count(),
-            percentile(c.value, c.rank, c.n, 1, 2),
-            func.avg(c.value),
-            func.sum(case((c.end_reason.in_(RATE_DENOMINATOR_REASONS), 1), else_=0)),
-            func.sum(case((c.end_reason == DROPOUT_REASON, 1), else_=0)),
-            func.sum(case((c.end_reason == ACCORDING_TO_PLAN_REASON, 1), else_=0)),
-            func.avg(c.satisfaction),
-            func.count(c.goals_met),
-            func.sum(case((c.goals_met == True, 1), else_=0)),  # noqa: E712 (SQL, not Python)
-            func.count(c.satisfaction),
-        )
+        figures = ended_aggregates(ranked.c)
+        return self.grouped(ranked, *(figures[name] for name in _ENDED_ORDER))
 
     def started(self, period: Period):
         ranked = self.ranked(
             days_between(Trajectory.start_date, Trajectory.request_date),
             _in_period(Trajectory.start_date, period),
         )
-        c = ranked.c
-        return self.grouped(
-            ranked,
-            func.count(),
-            percentile(c.value, c.rank, c.n, 1, 2),
-            percentile(c.value, c.rank, c.n, 9, 10),
-        )
+        return self.grouped(ranked, *started_aggregates(ranked.c))
 
 
 def _number(value) -> float | None:

@@ -25,7 +25,6 @@ from sqlalchemy import (
     String,
     Table,
     and_,
-    case,
     cast,
     delete,
     distinct,
@@ -42,13 +41,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from portal.models import Claim, Municipality, Trajectory
-from portal.models.kpi import (
-    ACCORDING_TO_PLAN_REASON,
-    DROPOUT_REASON,
-    RATE_DENOMINATOR_REASONS,
-    ScopeSummary,
-    SpendMonth,
-)
+from portal.models.kpi import ScopeSummary, SpendMonth
 
 
 def refresh_summaries(session: Session) -> None:
@@ -115,7 +108,8 @@ def refresh_scope_summary(session: Session) -> None:
     scope kind (12), each a UNION ALL of four grouped statements (active clients, spend from the
     spend summary, ended trajectories, started trajectories) over all periods at once.
     """
-    from portal.kpi.engine import days_between, percentile  # the engine's own SQL: identical figures
+    # The engine's own SQL: identical figures.
+    from portal.kpi.engine import days_between, ended_aggregates, started_aggregates
 
     session.flush()
     if session.get_bind().dialect.name == "postgresql":
@@ -187,18 +181,9 @@ def refresh_scope_summary(session: Session) -> None:
                       Trajectory.end_reason, Trajectory.satisfaction, Trajectory.goals_met)
         c = ends.c
         ends_keys = [c.year, c.quarter, *(c[name] for name in _KEYS)]
+        figures = ended_aggregates(c)
         ended = select(
-            *ends_keys, *nulls(["clients", "spend"]),
-            func.count(),
-            percentile(c.value, c.rank, c.n, 1, 2),
-            func.avg(c.value),
-            func.sum(case((c.end_reason.in_(RATE_DENOMINATOR_REASONS), 1), else_=0)),
-            func.sum(case((c.end_reason == DROPOUT_REASON, 1), else_=0)),
-            func.sum(case((c.end_reason == ACCORDING_TO_PLAN_REASON, 1), else_=0)),
-            func.avg(c.satisfaction),
-            func.count(c.satisfaction),
-            func.count(c.goals_met),
-            func.sum(case((c.goals_met == True, 1), else_=0)),  # noqa: E712 (SQL, not Python)
+            *ends_keys, *nulls(["clients", "spend"]), *(figures[name] for name in FIGURES[2:12]),
             *nulls(FIGURES[12:]),
         ).group_by(*ends_keys)
 
@@ -206,12 +191,7 @@ def refresh_scope_summary(session: Session) -> None:
                         Trajectory.start_date.between(w.first, w.last))
         c = starts.c
         starts_keys = [c.year, c.quarter, *(c[name] for name in _KEYS)]
-        started = select(
-            *starts_keys, *nulls(FIGURES[:12]),
-            func.count(),
-            percentile(c.value, c.rank, c.n, 1, 2),
-            percentile(c.value, c.rank, c.n, 9, 10),
-        ).group_by(*starts_keys)
+        started = select(*starts_keys, *nulls(FIGURES[:12]), *started_aggregates(c)).group_by(*starts_keys)
 
         spend_keys = [
             (places.c.region_id if area >= 1 else cast(null(), Integer)).label("region_id"),
