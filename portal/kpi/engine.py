@@ -13,7 +13,7 @@ The number of statements per call is fixed; it does not grow with the data.
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -272,12 +272,16 @@ _ENDED_ORDER = ["ended", "duration_median_days", "duration_mean_days", "ended_wi
                 "according_to_plan", "satisfaction_mean", "with_outcome", "goals_met", "scores"]
 
 
-def ended_aggregates(c) -> dict[str, ColumnElement]:
+def ended_aggregates(c, percentile_of: Callable[[float], ColumnElement] | None = None) -> dict[str, ColumnElement]:
     """The figures of ended trajectories, by name, from ranked durations (``c``: value, rank, n,
-    end_reason, satisfaction, goals_met); shared by the live engine and the scope summary."""
+    end_reason, satisfaction, goals_met); shared by the live engine and the scope summary.
+
+    ``percentile_of(fraction)``, where the database has it, computes a percentile of the values
+    without ranks (PostgreSQL's percentile_cont, the same definition); ``c`` then needs no rank.
+    """
     return {
         "ended": func.count(),
-        "duration_median_days": percentile(c.value, c.rank, c.n, 1, 2),
+        "duration_median_days": percentile_of(0.5) if percentile_of else percentile(c.value, c.rank, c.n, 1, 2),
         "duration_mean_days": func.avg(c.value),
         "ended_with_rate_reason": func.sum(case((c.end_reason.in_(RATE_DENOMINATOR_REASONS), 1), else_=0)),
         "dropouts": func.sum(case((c.end_reason == DROPOUT_REASON, 1), else_=0)),
@@ -289,8 +293,11 @@ def ended_aggregates(c) -> dict[str, ColumnElement]:
     }
 
 
-def started_aggregates(c) -> list[ColumnElement]:
-    """The figures of started trajectories from ranked waits: count, median, 90th percentile."""
+def started_aggregates(c, percentile_of: Callable[[float], ColumnElement] | None = None) -> list[ColumnElement]:
+    """The figures of started trajectories from ranked waits: count, median, 90th percentile
+    (``percentile_of`` as for ended_aggregates)."""
+    if percentile_of:
+        return [func.count(), percentile_of(0.5), percentile_of(0.9)]
     return [func.count(), percentile(c.value, c.rank, c.n, 1, 2), percentile(c.value, c.rank, c.n, 9, 10)]
 
 
@@ -376,6 +383,25 @@ def _number(value) -> float | None:
     return None if value is None else float(value)
 
 
+#: The figures that are percentiles of days.
+_PERCENTILES = ("duration_median_days", "wait_median_days", "wait_p90_days")
+
+
+def _days(value) -> float | None:
+    """A percentile of days, rounded to a millionth of a day (below a tenth of a second).
+
+    The live engine interpolates as x1 * (1 - f) + x2 * f and PostgreSQL's percentile_cont
+    (the scope summary) as x1 + f * (x2 - x1): equal, except sometimes in the last bit.
+    """
+    return None if value is None else round(float(value), 6)
+
+
+def _summary_figure(found, name: str):
+    """A figure of a scope summary row, as the live engine gives it."""
+    value = getattr(found, name)
+    return _days(value) if name in _PERCENTILES else value
+
+
 def kpis(
     session: Session,
     *,
@@ -413,7 +439,7 @@ def kpis(
         if ended.get(key) and ended[key][0]:
             (row.ended, median, mean, denominator, dropouts, to_plan, satisfaction, with_outcome,
              goals_met, scores) = ended[key]
-            row.duration_median_days = _number(median)
+            row.duration_median_days = _days(median)
             row.duration_mean_days = _number(mean)
             row.ended_with_rate_reason = int(denominator)
             row.dropouts = int(dropouts)
@@ -425,8 +451,8 @@ def kpis(
         if started.get(key) and started[key][0]:
             count, median, p90 = started[key]
             row.started = int(count)
-            row.wait_median_days = _number(median)
-            row.wait_p90_days = _number(p90)
+            row.wait_median_days = _days(median)
+            row.wait_p90_days = _days(p90)
     result = list(rows.values())
     _label(session, [row.group for row in result])
     return sorted(result, key=lambda row: (-row.spend, _sort_key(row.group)))
@@ -454,7 +480,7 @@ def kpis_per_period(
         found = summarised[period].get(())
         if found is not None:
             for name in _SUMMARY_FIGURES:
-                setattr(row, name, getattr(found, name))
+                setattr(row, name, _summary_figure(found, name))
         before = summarised.get(period.previous(), {}).get(())
         row.previous_clients = before.clients if before is not None else 0
         row.spend = spend.get(period, 0.0)
@@ -743,7 +769,7 @@ def _summary_kpis(session: Session, query: _Query, period: Period, summarised: d
         found = current.get(key)
         if found is not None:
             for name in _SUMMARY_FIGURES:
-                setattr(row, name, getattr(found, name))
+                setattr(row, name, _summary_figure(found, name))
             row.spend = _number(found.spend) or 0.0
         if key in before:
             row.previous_clients = before[key].clients

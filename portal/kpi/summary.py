@@ -18,12 +18,11 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import (
-    Column,
     Date,
+    Float,
     Integer,
-    MetaData,
+    Numeric,
     String,
-    Table,
     and_,
     cast,
     delete,
@@ -104,18 +103,15 @@ def _year(value) -> int:
 def refresh_scope_summary(session: Session) -> None:
     """Rebuild the scope summary from the trajectories; flush, never commit.
 
-    Call after the spend summary (its last month extends the years covered). One INSERT per
-    scope kind (12), each a UNION ALL of four grouped statements (active clients, spend from the
-    spend summary, ended trajectories, started trajectories) over all periods at once.
+    Call after the spend summary (its last month extends the years covered). On PostgreSQL one
+    INSERT computes all twelve scope kinds with GROUPING SETS; elsewhere there is one INSERT per
+    scope kind. Each is a UNION ALL of four grouped parts (active clients, spend from the spend
+    summary, ended trajectories, started trajectories) over all periods at once.
     """
-    # The engine's own SQL: identical figures.
-    from portal.kpi.engine import days_between, ended_aggregates, started_aggregates
-
     session.flush()
-    if session.get_bind().dialect.name == "postgresql":
-        # The rebuild sorts every trajectory a few times; with the default 4 MB each sort spills to
-        # disk. SET LOCAL ends with the import's transaction.
-        session.execute(text("SET LOCAL work_mem = '128MB'"))
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    if postgresql:
+        tune_for_bulk_work(session)
     session.execute(delete(ScopeSummary))
     years = summary_years(session)
     if years is None:
@@ -132,149 +128,184 @@ def refresh_scope_summary(session: Session) -> None:
                literal(first, Date).label("first"), literal(last, Date).label("last"))
         for year, quarter, first, last in periods
     )).subquery("windows")
-    w = windows.c
-    places = Municipality.__table__
-    active = and_(Trajectory.start_date <= w.last, or_(Trajectory.end_date.is_(None), Trajectory.end_date >= w.first))
-    postgresql = session.get_bind().dialect.name == "postgresql"
     if postgresql:
-        _clients_by_grouping_sets(session, windows, active)
-
-    for area, by_provider, by_group in GROUPINGS:
-        keys = [
-            (places.c.region_id if area >= 1 else cast(null(), Integer)).label("region_id"),
-            (Trajectory.municipality_id if area == 2 else cast(null(), Integer)).label("municipality_id"),
-            (Trajectory.provider_id if by_provider else cast(null(), Integer)).label("provider_id"),
-            (Trajectory.product_group if by_group else cast(null(), String(10))).label("product_group"),
-        ]
-        real = [key for key, used in zip(keys, (area >= 1, area == 2, by_provider, by_group), strict=True) if used]
-        partition = [w.year, w.quarter, *real]
-
-        def base(*columns, condition):
-            statement = select(*columns).select_from(Trajectory)
-            if area >= 1:  # the municipalities table alone, without its organisations row
-                statement = statement.join(places, places.c.id == Trajectory.municipality_id)
-            return statement.join(windows, condition)
-
-        def nulls(names):
-            return [cast(null(), _type(name)).label(name) for name in names]
-
-        if postgresql:
-            c = _CLIENTS.c
-            clients = select(
-                c.year, c.quarter, c.region_id, c.municipality_id, c.provider_id, c.product_group, c.clients,
-                *nulls(FIGURES[1:]),
-            ).where(c.grouped == _grouping_mask(area, by_provider, by_group))
-        else:
-            clients = base(w.year, w.quarter, *keys, func.count(distinct(Trajectory.client_ref)).label("clients"),
-                           *nulls(FIGURES[1:]), condition=active).group_by(w.year, w.quarter, *real)
-
-        def ranked(value, condition, *extra):
-            return base(
-                w.year, w.quarter, *keys, value.label("value"), *extra,
-                func.row_number().over(partition_by=partition, order_by=value).label("rank"),
-                func.count().over(partition_by=partition).label("n"),
-                condition=condition,
-            ).subquery()
-
-        ends = ranked(days_between(Trajectory.end_date, Trajectory.start_date),
-                      Trajectory.end_date.between(w.first, w.last),
-                      Trajectory.end_reason, Trajectory.satisfaction, Trajectory.goals_met)
-        c = ends.c
-        ends_keys = [c.year, c.quarter, *(c[name] for name in _KEYS)]
-        figures = ended_aggregates(c)
-        ended = select(
-            *ends_keys, *nulls(["clients", "spend"]), *(figures[name] for name in FIGURES[2:12]),
-            *nulls(FIGURES[12:]),
-        ).group_by(*ends_keys)
-
-        starts = ranked(days_between(Trajectory.start_date, Trajectory.request_date),
-                        Trajectory.start_date.between(w.first, w.last))
-        c = starts.c
-        starts_keys = [c.year, c.quarter, *(c[name] for name in _KEYS)]
-        started = select(*starts_keys, *nulls(FIGURES[:12]), *started_aggregates(c)).group_by(*starts_keys)
-
-        spend_keys = [
-            (places.c.region_id if area >= 1 else cast(null(), Integer)).label("region_id"),
-            (SpendMonth.municipality_id if area == 2 else cast(null(), Integer)).label("municipality_id"),
-            (SpendMonth.provider_id if by_provider else cast(null(), Integer)).label("provider_id"),
-            (SpendMonth.product_group if by_group else cast(null(), String(10))).label("product_group"),
-        ]
-        spend_real = [key for key, used in zip(spend_keys, (area >= 1, area == 2, by_provider, by_group), strict=True)
-                      if used]
-        spend = select(w.year, w.quarter, *spend_keys, *nulls(["clients"]), func.sum(SpendMonth.amount).label("spend"),
-                       *nulls(FIGURES[2:])).select_from(SpendMonth)
-        if area >= 1:
-            spend = spend.join(places, places.c.id == SpendMonth.municipality_id)
-        spend = spend.join(windows, SpendMonth.period.between(w.first, w.last)).group_by(w.year, w.quarter, *spend_real)
-
-        parts = [clients, spend, ended, started]
-        if (area, by_provider, by_group) == (0, False, False):
-            # A row for every period covered, even without care: it tells readers the period is covered.
-            parts.append(select(w.year, w.quarter, *(cast(null(), key.type).label(key.name) for key in keys),
-                                *nulls(FIGURES)))
-        together = union_all(*parts).subquery("parts")
-        t = together.c
-        group = [t.year, t.quarter, *(t[name] for name in _KEYS)]
-        figures = [
-            func.coalesce(func.max(t[name]), 0) if name in _COUNTS else func.max(t[name])
-            for name in FIGURES
-        ]
-        session.execute(insert(ScopeSummary).from_select(
-            ["year", "quarter", *_KEYS, *FIGURES], select(*group, *figures).group_by(*group),
-        ))
-    if postgresql:
-        _CLIENTS.drop(session.connection())
+        _insert_merged(session, _parts_by_grouping_sets(windows), windows)
         session.execute(text("ANALYZE kpi_scope_summary"))
+        return
+    for grouping in GROUPINGS:
+        _insert_merged(session, _parts_of_one_scope_kind(windows, *grouping), windows,
+                       every_period=grouping == (0, False, False))
 
 
-#: PostgreSQL only: the distinct clients of every scope kind, from one GROUPING SETS statement.
-_CLIENTS = Table(
-    "kpi_summary_clients", MetaData(),
-    Column("year", Integer), Column("quarter", Integer), Column("region_id", Integer),
-    Column("municipality_id", Integer), Column("provider_id", Integer), Column("product_group", String(10)),
-    Column("grouped", Integer), Column("clients", Integer),
-    prefixes=["TEMPORARY"],
-)
+def tune_for_bulk_work(session: Session) -> None:
+    """PostgreSQL: settings for the few large statements of an import and a rebuild.
 
+    - work_mem: with the default 4 MB their sorts and hashes spill to disk.
+    - jit off: compiling the rebuild's statement took longer (8 s at size M) than the
+      compiled code saved.
 
-def _grouping_mask(area: int, by_provider: bool, by_group: bool) -> int:
-    """Return GROUPING(region_id, municipality_id, provider_id, product_group) of a scope kind.
-
-    A bit is 1 for a column the grouping set leaves out; the first column is the highest bit.
+    SET LOCAL ends with the transaction.
     """
-    used = (area >= 1, area == 2, by_provider, by_group)
-    return sum(0 if flag else 1 << (3 - index) for index, flag in enumerate(used))
+    session.execute(text("SET LOCAL work_mem = '256MB'"))
+    session.execute(text("SET LOCAL jit = off"))
 
 
-def _clients_by_grouping_sets(session: Session, windows, active) -> None:
-    """Fill the temporary table of distinct clients for all twelve scope kinds in one statement.
+def _insert_merged(session: Session, parts: list, windows, every_period: bool = True) -> None:
+    """Insert the summary rows: the parts (each with the key columns and FIGURES, NULL where a
+    part has no such figure) merged per period and scope."""
+    if every_period:
+        # A row for every period covered, even without care: it tells readers the period is covered.
+        w = windows.c
+        parts = [*parts, select(w.year, w.quarter, *_nulls(_KEYS), *_nulls(FIGURES))]
+    together = union_all(*parts).subquery("parts")
+    t = together.c
+    group = [t.year, t.quarter, *(t[name] for name in _KEYS)]
+    figures = [
+        func.coalesce(func.max(t[name]), 0) if name in _COUNTS else func.max(t[name])
+        for name in FIGURES
+    ]
+    session.execute(insert(ScopeSummary).from_select(
+        ["year", "quarter", *_KEYS, *FIGURES], select(*group, *figures).group_by(*group),
+    ))
 
-    count(DISTINCT) needs sorted input; PostgreSQL sorts once per chain of grouping sets that
-    share a prefix (four here) instead of once per scope kind. Exact, as count(DISTINCT) is.
-    """
+
+def _nulls(names) -> list:
+    return [cast(null(), _type(name)).label(name) for name in names]
+
+
+def _used(area: int, by_provider: bool, by_group: bool) -> tuple[bool, bool, bool, bool]:
+    """Which of the keys (region, municipality, provider, product group) a scope kind groups by."""
+    return (area >= 1, area == 2, by_provider, by_group)
+
+
+def _parts_of_one_scope_kind(windows, area: int, by_provider: bool, by_group: bool) -> list:
+    """The four parts of one scope kind, with the engine's own SQL (portal.kpi.engine)."""
+    from portal.kpi.engine import days_between, ended_aggregates, started_aggregates
+
     w = windows.c
     places = Municipality.__table__
-    columns = [places.c.region_id, Trajectory.municipality_id, Trajectory.provider_id, Trajectory.product_group]
-    sets = []
-    for area, by_provider, by_group in GROUPINGS:
-        used = (area >= 1, area == 2, by_provider, by_group)
-        sets.append(tuple_(w.year, w.quarter, *(column for column, flag in zip(columns, used, strict=True) if flag)))
-    session.execute(text("DROP TABLE IF EXISTS kpi_summary_clients"))
-    _CLIENTS.create(session.connection())
-    statement = (
-        select(w.year, w.quarter, *columns, func.grouping(*columns), func.count(distinct(Trajectory.client_ref)))
-        .select_from(Trajectory)
-        .join(places, places.c.id == Trajectory.municipality_id)
-        .join(windows, active)
-        .group_by(func.grouping_sets(*sets))
-    )
-    session.execute(insert(_CLIENTS).from_select([column.name for column in _CLIENTS.c], statement))
+    used = _used(area, by_provider, by_group)
+    keys = [
+        (column if flag else cast(null(), column.type)).label(name)
+        for column, flag, name in zip((places.c.region_id, Trajectory.municipality_id, Trajectory.provider_id,
+                                       Trajectory.product_group), used, _KEYS, strict=True)
+    ]
+    real = [key for key, flag in zip(keys, used, strict=True) if flag]
+    partition = [w.year, w.quarter, *real]
+
+    def base(*columns, condition):
+        statement = select(*columns).select_from(Trajectory)
+        if area >= 1:  # the municipalities table alone, without its organisations row
+            statement = statement.join(places, places.c.id == Trajectory.municipality_id)
+        return statement.join(windows, condition)
+
+    clients = base(w.year, w.quarter, *keys, func.count(distinct(Trajectory.client_ref)).label("clients"),
+                   *_nulls(FIGURES[1:]), condition=_active(w)).group_by(w.year, w.quarter, *real)
+
+    def ranked(value, condition, *extra):
+        return base(
+            w.year, w.quarter, *keys, value.label("value"), *extra,
+            func.row_number().over(partition_by=partition, order_by=value).label("rank"),
+            func.count().over(partition_by=partition).label("n"),
+            condition=condition,
+        ).subquery()
+
+    ends = ranked(days_between(Trajectory.end_date, Trajectory.start_date),
+                  Trajectory.end_date.between(w.first, w.last),
+                  Trajectory.end_reason, Trajectory.satisfaction, Trajectory.goals_met)
+    c = ends.c
+    ends_keys = [c.year, c.quarter, *(c[name] for name in _KEYS)]
+    figures = ended_aggregates(c)
+    ended = select(
+        *ends_keys, *_nulls(["clients", "spend"]), *(figures[name] for name in FIGURES[2:12]), *_nulls(FIGURES[12:]),
+    ).group_by(*ends_keys)
+
+    starts = ranked(days_between(Trajectory.start_date, Trajectory.request_date),
+                    Trajectory.start_date.between(w.first, w.last))
+    c = starts.c
+    starts_keys = [c.year, c.quarter, *(c[name] for name in _KEYS)]
+    started = select(*starts_keys, *_nulls(FIGURES[:12]), *started_aggregates(c)).group_by(*starts_keys)
+
+    spend_keys = [
+        (column if flag else cast(null(), column.type)).label(name)
+        for column, flag, name in zip((places.c.region_id, SpendMonth.municipality_id, SpendMonth.provider_id,
+                                       SpendMonth.product_group), used, _KEYS, strict=True)
+    ]
+    spend = select(w.year, w.quarter, *spend_keys, *_nulls(["clients"]), func.sum(SpendMonth.amount).label("spend"),
+                   *_nulls(FIGURES[2:])).select_from(SpendMonth)
+    if area >= 1:
+        spend = spend.join(places, places.c.id == SpendMonth.municipality_id)
+    spend_real = [key for key, flag in zip(spend_keys, used, strict=True) if flag]
+    spend = spend.join(windows, SpendMonth.period.between(w.first, w.last)).group_by(w.year, w.quarter, *spend_real)
+    return [clients, spend, ended, started]
+
+
+def _active(w):
+    """Care during a window: started before its end and not ended before its start."""
+    return and_(Trajectory.start_date <= w.last, or_(Trajectory.end_date.is_(None), Trajectory.end_date >= w.first))
+
+
+def _parts_by_grouping_sets(windows) -> list:
+    """PostgreSQL: the four parts for all twelve scope kinds at once, each one GROUPING SETS statement.
+
+    A grouping set leaves out the keys a scope kind does not group by, and they come out NULL,
+    which is how the summary marks "all". PostgreSQL sorts once per chain of grouping sets that
+    share a prefix instead of once per scope kind, and computes the percentiles with
+    percentile_cont, which is the engine's definition (portal.kpi.engine.percentile).
+    """
+    from portal.kpi.engine import days_between, ended_aggregates, started_aggregates
+
+    w = windows.c
+    places = Municipality.__table__
+
+    def grouped(*columns, source, condition, on=Trajectory):
+        # Codes compared byte by byte: the same groups, and sorting them is cheaper than by the
+        # database's collation.
+        keys = [places.c.region_id, on.municipality_id, on.provider_id, on.product_group.collate("C")]
+        sets = [tuple_(w.year, w.quarter, *(key for key, flag in zip(keys, _used(*grouping), strict=True) if flag))
+                for grouping in GROUPINGS]
+        return (
+            select(w.year, w.quarter, *(key.label(name) for key, name in zip(keys, _KEYS, strict=True)), *columns)
+            .select_from(source)
+            .join(places, places.c.id == on.municipality_id)
+            .join(windows, condition)
+            .group_by(func.grouping_sets(*sets))
+        )
+
+    clients = grouped(func.count(distinct(Trajectory.client_ref.collate("C"))).label("clients"), *_nulls(FIGURES[1:]),
+                      source=Trajectory, condition=_active(w))
+    spend = grouped(*_nulls(["clients"]), func.sum(SpendMonth.amount).label("spend"), *_nulls(FIGURES[2:]),
+                    source=SpendMonth, condition=SpendMonth.period.between(w.first, w.last), on=SpendMonth)
+
+    def percentile_of(value):
+        return lambda fraction: func.percentile_cont(fraction).within_group(value)
+
+    duration = days_between(Trajectory.end_date, Trajectory.start_date)
+    figures = ended_aggregates(_Ended(duration), percentile_of(duration))
+    ended = grouped(*_nulls(["clients", "spend"]), *(figures[name].label(name) for name in FIGURES[2:12]),
+                    *_nulls(FIGURES[12:]), source=Trajectory, condition=Trajectory.end_date.between(w.first, w.last))
+    wait = days_between(Trajectory.start_date, Trajectory.request_date)
+    started = grouped(*_nulls(FIGURES[:12]),
+                      *(figure.label(name) for figure, name in zip(
+                          started_aggregates(None, percentile_of(wait)), FIGURES[12:], strict=True)),
+                      source=Trajectory, condition=Trajectory.start_date.between(w.first, w.last))
+    return [clients, spend, ended, started]
+
+
+class _Ended:
+    """The columns ended_aggregates reads, straight from the trajectories (no ranking)."""
+
+    def __init__(self, value) -> None:
+        self.value = value
+        self.end_reason = Trajectory.end_reason
+        self.satisfaction = Trajectory.satisfaction
+        self.goals_met = Trajectory.goals_met
 
 
 def _type(name: str):
-    """Return the SQL type of a figure, for the NULLs that pad each part of the union."""
-    from sqlalchemy import Float, Numeric
-
+    """Return the SQL type of a key or a figure, for the NULLs that pad each part of the union."""
+    if name == "product_group":
+        return String(10)
     if name == "spend":
         return Numeric(16, 2)
-    return Integer() if name in _COUNTS else Float()
+    return Integer() if name in _COUNTS or name in _KEYS else Float()
