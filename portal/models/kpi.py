@@ -114,8 +114,9 @@ class Claim(Base, Timestamped):
     trajectory_id: Mapped[int] = mapped_column(
         ForeignKey("trajectories.id", ondelete="CASCADE")
     )
-    #: The month claimed, stored as its first day.
-    period: Mapped[date] = mapped_column(Date, index=True)
+    #: The month claimed, stored as its first day. Not indexed on its own: the pages read months
+    #: from the spend summary, and an index costs every imported claim.
+    period: Mapped[date] = mapped_column(Date)
     #: The amount the municipality granted for that month, in euros.
     amount_granted: Mapped[Decimal] = mapped_column(Numeric(12, 2))
 
