@@ -322,6 +322,9 @@ def _check_trajectory(
 def _check_claim(values: list[str]) -> tuple[tuple | None, list[tuple[str, str]]]:
     """Return the claim ready for staging, or the problems (column, reason) that reject it."""
     ref, period_raw, amount_raw = values
+    if 0 < len(ref) <= _MAX_LENGTHS["trajectory_ref"] and _PERIOD.fullmatch(period_raw) and _AMOUNT.fullmatch(amount_raw):
+        # Nearly every claim is right: say so in one test (millions of claims per import).
+        return (ref, period_raw + "-01", amount_raw), []
     problems: list[tuple[str, str]] = []
     _check_length("trajectory_ref", ref, problems)
     period = None

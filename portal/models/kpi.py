@@ -65,8 +65,9 @@ class Trajectory(Base, Timestamped):
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
     #: The provider that delivers the care (resolved from its KvK number in the file).
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"))
-    #: Product group (perceel) code, e.g. "BEH" for Behandeling.
-    product_group: Mapped[str] = mapped_column(String(10), index=True)
+    #: Product group (perceel) code, e.g. "BEH" for Behandeling. Not indexed: a handful of codes
+    #: select too much of the table for an index to help, and every imported row paid for it.
+    product_group: Mapped[str] = mapped_column(String(10))
     #: Product code within the group, e.g. the iJw product code "45A12".
     product_code: Mapped[str] = mapped_column(String(20))
     #: Who referred the client, e.g. "wijkteam", "huisarts", "medisch_specialist", "gi".
