@@ -23,7 +23,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import format_decimal, format_percent
+from babel import Locale
+from babel.numbers import format_decimal, format_percent, parse_pattern
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -139,25 +141,52 @@ def raw(cell):
     return cell.value if isinstance(cell, Cell) else cell
 
 
-def display(value, kind: Kind) -> str:
-    """Return a figure as people read it, in the current language; '–' where there is none."""
+#: The number patterns of display(), parsed once: babel parses a pattern given as text on every call,
+#: which was a large part of rendering a page with thousands of figures.
+_WHOLE = parse_pattern("#,##0")
+_ONE_DECIMAL = parse_pattern("#,##0.0")
+_PERCENT = parse_pattern("#,##0.0%")
+
+
+def display(value, kind: Kind, locale: Locale | None = None) -> str:
+    """Return a figure as people read it, in the current language; '–' where there is none.
+
+    ``locale`` saves looking up the request's language when a caller formats many figures.
+    """
     if value is SUPPRESSED:
         return str(SUPPRESSED_TEXT)
     if value is None:
         return "–"
     if kind is Kind.TEXT:
         return str(value)
+    if locale is None:
+        locale = get_locale()
     if kind is Kind.COUNT or kind is Kind.INDEX:
-        return format_decimal(round(value), format="#,##0")
+        return format_decimal(round(value), format=_WHOLE, locale=locale)
     if kind is Kind.MONEY:
-        return "€ " + format_decimal(round(value), format="#,##0")
+        return "€ " + format_decimal(round(value), format=_WHOLE, locale=locale)
     if kind is Kind.DAYS:
-        return format_decimal(value, format="#,##0.0")
+        return format_decimal(value, format=_ONE_DECIMAL, locale=locale)
     if kind is Kind.RATE:
-        return format_percent(value, format="#,##0.0%")
+        return format_percent(value, format=_PERCENT, locale=locale)
     if kind is Kind.GROWTH:
-        return ("+" if value > 0 else "") + format_percent(value, format="#,##0.0%")
-    return format_decimal(value, format="#,##0.0")
+        return ("+" if value > 0 else "") + format_percent(value, format=_PERCENT, locale=locale)
+    return format_decimal(value, format=_ONE_DECIMAL, locale=locale)
+
+
+def display_rows(table: Table) -> list[tuple[str | None, str, list[tuple[str, bool]]]]:
+    """Return each row of a table as people read it: its link, its first cell, and every other
+    cell with whether it is a figure (right-aligned) rather than text."""
+    locale = get_locale()
+    columns = table.columns
+    rows = []
+    for row, link in zip(table.rows, table.links, strict=True):
+        cells = []
+        for cell, column in zip(row, columns, strict=True):
+            kind = kind_of(cell, column)
+            cells.append((display(raw(cell), kind, locale), kind is not Kind.TEXT))
+        rows.append((link, cells[0][0], cells[1:]))
+    return rows
 
 
 def export_value(value, kind: Kind):

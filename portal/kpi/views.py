@@ -28,9 +28,7 @@ DOWNLOAD = "/<table>.<any(csv, xlsx):fmt>"
 
 # Globals rather than a context processor: the figure macros are imported without context.
 bp.add_app_template_global(render_chart, "kpi_chart")
-bp.add_app_template_global(dashboards.display, "kpi_display")
-bp.add_app_template_global(dashboards.kind_of, "kpi_kind_of")
-bp.add_app_template_global(dashboards.raw, "kpi_raw")
+bp.add_app_template_global(dashboards.display_rows, "kpi_rows")
 
 
 def _years(form, years: list[int]) -> Period:
