@@ -762,25 +762,26 @@ def _signals(*, total, per_group, per_provider, provider_totals, provider_groups
     threshold = growth_threshold / 100
     signals: list[Signal] = []
 
-    def growth(subject: str, row: KpiRow, target: str) -> None:
+    def growth(subject: str, row: KpiRow, **target: str | None) -> None:
+        # The link is built only for a signal: most rows raise none, and building URLs is not free.
         if row.previous_clients < MIN_BASE_CLIENTS:
             return
         if row.spend_growth is not None and row.spend_growth > threshold:
             signals.append(Signal("growth", subject, _(
                 "Spend grew by %(growth)s, from %(before)s to %(now)s.",
                 growth=display(row.spend_growth, Kind.GROWTH), before=display(row.previous_spend, Kind.MONEY),
-                now=display(row.spend, Kind.MONEY)), target))
+                now=display(row.spend, Kind.MONEY)), link(**target)))
         if row.clients_growth is not None and row.clients_growth > threshold:
             signals.append(Signal("growth", subject, _(
                 "Clients grew by %(growth)s, from %(before)s to %(now)s.",
                 growth=display(row.clients_growth, Kind.GROWTH), before=display(row.previous_clients, Kind.COUNT),
-                now=display(row.clients, Kind.COUNT)), target))
+                now=display(row.clients, Kind.COUNT)), link(**target)))
 
-    growth(_("All care"), total, link())
+    growth(_("All care"), total)
     for row in per_group:
-        growth(group_name(row.group.product_group, names), row, link(product_group=row.group.product_group))
+        growth(group_name(row.group.product_group, names), row, product_group=row.group.product_group)
     for row in per_provider:
-        growth(row.group.provider_name, row, link(kvk=row.group.provider_kvk))
+        growth(row.group.provider_name, row, kvk=row.group.provider_kvk)
 
     expensive = max((row for row in all_groups if row.cost_per_client is not None),
                     key=lambda row: row.cost_per_client, default=None)

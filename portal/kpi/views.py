@@ -3,6 +3,7 @@ view and the public scoreboard, each with CSV and XLSX downloads of its tables."
 
 from __future__ import annotations
 
+from functools import cache
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -121,6 +122,7 @@ def _municipality_page():
     args = {"jaar": period.year, "kwartaal": period.quarter or "", "gemeente": form.municipality.data,
             "productgroep": form.product_group.data, "groei": growth, "verschuiving": mix_points}
 
+    @cache  # a provider is linked from several tables of the page
     def link(kvk: str | None = None, product_group: str | None = None) -> str:
         if kvk:
             return url_for("kpi.municipality_provider", kvk=kvk, **args)
