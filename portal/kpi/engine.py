@@ -447,16 +447,16 @@ def kpis_per_period(
     summarised = _from_summary(session, wanted, [], scope)
     if summarised is None or not all(period in summarised for period in periods):
         return {period: kpis(session, period=period, scope=scope)[0] for period in periods}
-    spend = {period: _number(rows[()].spend) or 0.0 for period, rows in summarised.items() if () in rows}
+    spend = {period: _number(rows[()]["spend"]) or 0.0 for period, rows in summarised.items() if () in rows}
     result = {}
     for period in periods:
         row = KpiRow(group=Group())
         found = summarised[period].get(())
         if found is not None:
             for name in _SUMMARY_FIGURES:
-                setattr(row, name, getattr(found, name))
+                setattr(row, name, found[name])
         before = summarised.get(period.previous(), {}).get(())
-        row.previous_clients = before.clients if before is not None else 0
+        row.previous_clients = before["clients"] if before is not None else 0
         row.spend = spend.get(period, 0.0)
         row.previous_spend = spend.get(period.previous(), 0.0)
         result[period] = row
@@ -560,13 +560,12 @@ def clients_and_spend(
     Clients come from the scope summary when it covers every period (unless live=True).
     """
     query = _Query(group_by, scope)
-    summarised = None if live else _from_summary(session, list(periods), query.dimensions, scope)
+    summarised = None if live else _from_summary(session, list(periods), query.dimensions, scope, ("clients", "spend"))
     if summarised is not None and all(period in summarised for period in periods):
-        found: dict[tuple, list] = {}
-        for period in periods:
-            for key, row in summarised[period].items():
-                found[(period, *key)] = [int(row.clients), _number(row.spend) or 0.0]
-        return {key: (clients_, spend_) for key, (clients_, spend_) in found.items()}
+        return {
+            (period, *key): (int(row["clients"]), _number(row["spend"]) or 0.0)
+            for period in periods for key, row in summarised[period].items()
+        }
     windows = union_all(*(
         select(
             literal(index, Integer).label("number"),
@@ -660,11 +659,13 @@ def _area(session: Session, scope: Scope) -> tuple[str, int | None] | None:
 
 def _from_summary(
     session: Session, periods: Sequence[Period], dimensions: list[Dimension], scope: Scope,
-) -> dict[Period, dict[tuple, object]] | None:
-    """Return the summary rows of the scope per covered period, keyed like the engine's groups.
+    figures: Sequence[str] = (*_SUMMARY_FIGURES, "spend"),
+) -> dict[Period, dict[tuple, dict[str, object]]] | None:
+    """Return the figures of the scope's summary rows per covered period, keyed like the engine's groups.
 
     None when the summary cannot answer for this scope; a period it does not cover (no import
-    since, or no care data then) is missing from the result. One statement (two for a region).
+    since, or no care data then) is missing from the result. Only the summary columns named in
+    ``figures`` are read: a page reads thousands of rows. One statement (two for a region).
     """
     area = _area(session, scope)
     if area is None:
@@ -673,18 +674,17 @@ def _from_summary(
     wanted = _summary_conditions(area, dimensions, scope)
     # The row of all care in a period is there for every period the summary covers.
     in_periods = or_(*(_summary_period(period) for period in periods))
-    statement = select(*s.__table__.c, case((and_(*wanted), 1), else_=0).label("wanted")).where(
-        in_periods, or_(and_(*wanted), _OVERALL)
-    )
+    statement = select(
+        s.year, s.quarter, case((and_(*wanted), 1), else_=0).label("wanted"),
+        *(_SUMMARY_COLUMNS[dimension] for dimension in dimensions), *(s.__table__.c[name] for name in figures),
+    ).where(in_periods, or_(and_(*wanted), _OVERALL))
     by_period = {(period.year, period.quarter or 0): period for period in periods}
-    result: dict[Period, dict[tuple, object]] = {}
-    rows = session.execute(statement).all()
-    for row in rows:
-        result.setdefault(by_period[(row.year, row.quarter)], {})
-    for row in rows:
-        if row.wanted:
-            key = tuple(getattr(row, _SUMMARY_COLUMNS[dimension].key) for dimension in dimensions)
-            result[by_period[(row.year, row.quarter)]][key] = row
+    width = len(dimensions)
+    result: dict[Period, dict[tuple, dict[str, object]]] = {}
+    for year, quarter, is_wanted, *values in session.execute(statement):
+        found = result.setdefault(by_period[(year, quarter)], {})
+        if is_wanted:
+            found[tuple(values[:width])] = dict(zip(figures, values[width:]))
     return result
 
 
@@ -743,11 +743,11 @@ def _summary_kpis(session: Session, query: _Query, period: Period, summarised: d
         found = current.get(key)
         if found is not None:
             for name in _SUMMARY_FIGURES:
-                setattr(row, name, getattr(found, name))
-            row.spend = _number(found.spend) or 0.0
+                setattr(row, name, found[name])
+            row.spend = _number(found["spend"]) or 0.0
         if key in before:
-            row.previous_clients = before[key].clients
-            row.previous_spend = _number(before[key].spend) or 0.0
+            row.previous_clients = before[key]["clients"]
+            row.previous_spend = _number(before[key]["spend"]) or 0.0
         result.append(row)
     _label(session, [row.group for row in result])
     return sorted(result, key=lambda row: (-row.spend, _sort_key(row.group)))
