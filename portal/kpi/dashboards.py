@@ -281,17 +281,25 @@ def product_groups(session: Session, municipality_ids: Sequence[int]) -> list[st
     Read from the scope summary (every trajectory counts in the year it starts, so each code of
     a municipality has rows there); from the trajectories while the summary is still empty.
     """
-    summarised = list(
-        session.scalars(
-            select(ScopeSummary.product_group)
-            .where(ScopeSummary.municipality_id.in_(municipality_ids), ScopeSummary.product_group.is_not(None),
-                   ScopeSummary.provider_id.is_(None))
-            .distinct()
-            .order_by(ScopeSummary.product_group)
+    s = ScopeSummary
+    first, last = session.execute(select(func.min(s.year), func.max(s.year))).one()
+    if first is not None:
+        # Only the rows of whole years (a code with a quarter's row has one for its year), asked
+        # year by year: the summary's index then finds them instead of the whole table being read.
+        places = Municipality.__table__
+        summarised = list(
+            session.scalars(
+                select(s.product_group)
+                .where(s.year.in_(range(first, last + 1)), s.quarter == 0,
+                       s.region_id.in_(select(places.c.region_id).where(places.c.id.in_(municipality_ids))),
+                       s.municipality_id.in_(municipality_ids), s.product_group.is_not(None),
+                       s.provider_id.is_(None))
+                .distinct()
+                .order_by(s.product_group)
+            )
         )
-    )
-    if summarised:
-        return summarised
+        if summarised:
+            return summarised
     return list(
         session.scalars(
             select(Trajectory.product_group)
