@@ -22,9 +22,11 @@ import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
+from functools import cache
 
 from babel import Locale
-from babel.numbers import format_decimal, format_percent, parse_pattern
+from babel.numbers import get_decimal_symbol, get_group_symbol
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -141,11 +143,39 @@ def raw(cell):
     return cell.value if isinstance(cell, Cell) else cell
 
 
-#: The number patterns of display(), parsed once: babel parses a pattern given as text on every call,
-#: which was a large part of rendering a page with thousands of figures.
-_WHOLE = parse_pattern("#,##0")
-_ONE_DECIMAL = parse_pattern("#,##0.0")
-_PERCENT = parse_pattern("#,##0.0%")
+#: The quanta of numbers shown whole and with one decimal.
+_QUANTA = (Decimal(1), Decimal("0.1"))
+
+
+@dataclass(frozen=True)
+class NumberFormat:
+    """The number patterns of display() in one language: "#,##0", "#,##0.0" and "#,##0.0%".
+
+    Gives exactly what babel's format_decimal and format_percent give for these patterns (the
+    same steps: the value as a Decimal from its shortest text, scaled for a percentage, the sign
+    kept apart, rounded half to even, grouped by three) without their cost per call, which was
+    most of rendering a page with thousands of figures. tests/kpi/test_dashboards.py compares
+    the two in the portal's languages. (Babel also drops quote characters from its result, which
+    only matters where the group symbol is one, as in de_CH.)
+    """
+
+    #: Turns Python's "," and "." into the language's group and decimal symbols.
+    symbols: dict
+
+    @staticmethod
+    @cache
+    def of(locale: Locale | None) -> NumberFormat:
+        """Return the formats of a language (babel's default language for None)."""
+        group, decimal = get_group_symbol(locale), get_decimal_symbol(locale)
+        return NumberFormat(str.maketrans({",": group, ".": decimal}))
+
+    def number(self, value, decimals: int, percent: bool = False) -> str:
+        """Return the value with 0 or 1 decimals, as a percentage when percent is set."""
+        exact = value if isinstance(value, Decimal) else Decimal(str(value))
+        if percent:
+            exact = exact.scaleb(2)
+        text = f"{abs(exact).quantize(_QUANTA[decimals]):,f}".translate(self.symbols)
+        return ("-" if exact.is_signed() else "") + text + ("%" if percent else "")
 
 
 def display(value, kind: Kind, locale: Locale | None = None) -> str:
@@ -159,19 +189,16 @@ def display(value, kind: Kind, locale: Locale | None = None) -> str:
         return "–"
     if kind is Kind.TEXT:
         return str(value)
-    if locale is None:
-        locale = get_locale()
+    numbers = NumberFormat.of(get_locale() if locale is None else locale)
     if kind is Kind.COUNT or kind is Kind.INDEX:
-        return format_decimal(round(value), format=_WHOLE, locale=locale)
+        return numbers.number(round(value), 0)
     if kind is Kind.MONEY:
-        return "€ " + format_decimal(round(value), format=_WHOLE, locale=locale)
-    if kind is Kind.DAYS:
-        return format_decimal(value, format=_ONE_DECIMAL, locale=locale)
+        return "€ " + numbers.number(round(value), 0)
     if kind is Kind.RATE:
-        return format_percent(value, format=_PERCENT, locale=locale)
+        return numbers.number(value, 1, percent=True)
     if kind is Kind.GROWTH:
-        return ("+" if value > 0 else "") + format_percent(value, format=_PERCENT, locale=locale)
-    return format_decimal(value, format=_ONE_DECIMAL, locale=locale)
+        return ("+" if value > 0 else "") + numbers.number(value, 1, percent=True)
+    return numbers.number(value, 1)  # days and scores
 
 
 def display_rows(table: Table) -> list[tuple[str | None, str, list[tuple[str, bool]]]]:
