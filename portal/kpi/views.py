@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from babel import Locale
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,6 +17,7 @@ from portal.access import public, roles
 from portal.audit.services import record
 from portal.clock import now
 from portal.extensions import db
+from portal.i18n import LANGUAGES
 from portal.kpi import dashboards
 from portal.kpi.charts import render as render_chart
 from portal.kpi.engine import Period
@@ -30,6 +32,13 @@ DOWNLOAD = "/<table>.<any(csv, xlsx):fmt>"
 # Globals rather than a context processor: the figure macros are imported without context.
 bp.add_app_template_global(render_chart, "kpi_chart")
 bp.add_app_template_global(dashboards.display_rows, "kpi_rows")
+
+
+@bp.record_once
+def _load_number_formats(_state) -> None:
+    """Load the number symbols of every language at start-up, not in the first request with figures."""
+    for code in LANGUAGES:
+        dashboards.NumberFormat.of(Locale.parse(code))
 
 
 def _years(form, years: list[int]) -> Period:
