@@ -131,9 +131,15 @@ def _municipality_page():
     args = {"jaar": period.year, "kwartaal": period.quarter or "", "gemeente": form.municipality.data,
             "productgroep": form.product_group.data, "groei": growth, "verschuiving": mix_points}
 
+    # Every provider's address is the same but for its KvK number: built once, not once for each
+    # of the hundreds of providers the page lists. Eight digits need no quoting in a path.
+    provider_address = url_for("kpi.municipality_provider", kvk="KVK", **args)
+
     @cache  # a provider is linked from several tables of the page
     def link(kvk: str | None = None, product_group: str | None = None) -> str:
         if kvk:
+            if kvk.isdigit():
+                return provider_address.replace("/KVK?", f"/{kvk}?", 1)
             return url_for("kpi.municipality_provider", kvk=kvk, **args)
         if product_group:
             return url_for("kpi.municipality", **{**args, "productgroep": product_group}) + "#productgroepen"
