@@ -684,7 +684,7 @@ def _from_summary(
     by_period = {(period.year, period.quarter or 0): period for period in periods}
     width = len(dimensions)
     result: dict[Period, dict[tuple, dict[str, object]]] = {}
-    for year, quarter, is_wanted, *values in session.execute(statement):
+    for year, quarter, is_wanted, *values in session.execute(statement).all():
         found = result.setdefault(by_period[(year, quarter)], {})
         if is_wanted:
             found[tuple(values[:width])] = dict(zip(figures, values[width:]))
@@ -742,16 +742,14 @@ def _summary_kpis(session: Session, query: _Query, period: Period, summarised: d
     keys = set(current) if query.dimensions else {()}
     result = []
     for key in keys:
-        row = KpiRow(group=_group(query.dimensions, key))
         found = current.get(key)
-        if found is not None:
-            for name in _SUMMARY_FIGURES:
-                setattr(row, name, found[name])
-            row.spend = _number(found["spend"]) or 0.0
-        if key in before:
-            row.previous_clients = before[key]["clients"]
-            row.previous_spend = _number(before[key]["spend"]) or 0.0
-        result.append(row)
+        # The summary's figures have the KpiRow's names (and spend comes as a Decimal).
+        figures = {} if found is None else {**found, "spend": _number(found["spend"]) or 0.0}
+        earlier = before.get(key)
+        if earlier is not None:
+            figures["previous_clients"] = earlier["clients"]
+            figures["previous_spend"] = _number(earlier["spend"]) or 0.0
+        result.append(KpiRow(group=_group(query.dimensions, key), **figures))
     _label(session, [row.group for row in result])
     return sorted(result, key=lambda row: (-row.spend, _sort_key(row.group)))
 
