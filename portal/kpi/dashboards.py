@@ -178,10 +178,11 @@ class NumberFormat:
         return ("-" if exact.is_signed() else "") + text + ("%" if percent else "")
 
 
-def display(value, kind: Kind, locale: Locale | None = None) -> str:
+def display(value, kind: Kind, numbers: NumberFormat | None = None) -> str:
     """Return a figure as people read it, in the current language; '–' where there is none.
 
-    ``locale`` saves looking up the request's language when a caller formats many figures.
+    ``numbers`` (the current language's NumberFormat) saves looking it up for every figure
+    when a caller formats many.
     """
     if value is SUPPRESSED:
         return str(SUPPRESSED_TEXT)
@@ -189,7 +190,8 @@ def display(value, kind: Kind, locale: Locale | None = None) -> str:
         return "–"
     if kind is Kind.TEXT:
         return str(value)
-    numbers = NumberFormat.of(get_locale() if locale is None else locale)
+    if numbers is None:
+        numbers = NumberFormat.of(get_locale())
     if kind is Kind.COUNT or kind is Kind.INDEX:
         return numbers.number(round(value), 0)
     if kind is Kind.MONEY:
@@ -204,14 +206,14 @@ def display(value, kind: Kind, locale: Locale | None = None) -> str:
 def display_rows(table: Table) -> list[tuple[str | None, str, list[tuple[str, bool]]]]:
     """Return each row of a table as people read it: its link, its first cell, and every other
     cell with whether it is a figure (right-aligned) rather than text."""
-    locale = get_locale()
+    numbers = NumberFormat.of(get_locale())
     columns = table.columns
     rows = []
     for row, link in zip(table.rows, table.links, strict=True):
         cells = []
         for cell, column in zip(row, columns, strict=True):
             kind = kind_of(cell, column)
-            cells.append((display(raw(cell), kind, locale), kind is not Kind.TEXT))
+            cells.append((display(raw(cell), kind, numbers), kind is not Kind.TEXT))
         rows.append((link, cells[0][0], cells[1:]))
     return rows
 

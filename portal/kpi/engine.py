@@ -560,7 +560,8 @@ def clients_and_spend(
     Clients come from the scope summary when it covers every period (unless live=True).
     """
     query = _Query(group_by, scope)
-    summarised = None if live else _from_summary(session, list(periods), query.dimensions, scope, ("clients", "spend"))
+    summarised = None if live else _from_summary(
+        session, list(periods), query.dimensions, scope, ("clients", "spend"))
     if summarised is not None and all(period in summarised for period in periods):
         return {
             (period, *key): (int(row["clients"]), _number(row["spend"]) or 0.0)
@@ -661,7 +662,7 @@ def _from_summary(
     session: Session, periods: Sequence[Period], dimensions: list[Dimension], scope: Scope,
     figures: Sequence[str] = (*_SUMMARY_FIGURES, "spend"),
 ) -> dict[Period, dict[tuple, dict[str, object]]] | None:
-    """Return the figures of the scope's summary rows per covered period, keyed like the engine's groups.
+    """Return the figures of the scope's summary rows per covered period, keyed like the groups.
 
     None when the summary cannot answer for this scope; a period it does not cover (no import
     since, or no care data then) is missing from the result. Only the summary columns named in
@@ -674,7 +675,8 @@ def _from_summary(
     wanted = _summary_conditions(area, dimensions, scope)
     # The row of all care in a period is there for every period the summary covers.
     in_periods = or_(*(_summary_period(period) for period in periods))
-    columns = [*(_SUMMARY_COLUMNS[dimension] for dimension in dimensions), *(s.__table__.c[name] for name in figures)]
+    columns = [*(_SUMMARY_COLUMNS[dimension] for dimension in dimensions),
+               *(s.__table__.c[name] for name in figures)]
     # Two parts rather than one "wanted or overall": each part's conditions then go into the
     # summary's index, instead of every row of the periods being read and filtered.
     statement = union_all(

@@ -36,7 +36,7 @@ bp.add_app_template_global(dashboards.display_rows, "kpi_rows")
 
 @bp.record_once
 def _load_number_formats(_state) -> None:
-    """Load the number symbols of every language at start-up, not in the first request with figures."""
+    """Load every language's number symbols at start-up, not in the first request with figures."""
     for code in LANGUAGES:
         dashboards.NumberFormat.of(Locale.parse(code))
 

@@ -325,6 +325,6 @@ def test_figures_read_as_babel_formats_them_in_every_language_of_the_portal(lang
               10**15, Decimal("1234.50"), Decimal("-0.00"), Decimal("12345678901234.99")]
     values += [number / 2000 for number in range(0, 100_000, 7)]  # every half step of the rounding
     for value in values:
-        assert numbers.number(value, 0) == format_decimal(value, format="#,##0", locale=language), value
-        assert numbers.number(value, 1) == format_decimal(value, format="#,##0.0", locale=language), value
-        assert numbers.number(value, 1, percent=True) == format_percent(value, format="#,##0.0%", locale=language), value
+        assert numbers.number(value, 0) == format_decimal(value, "#,##0", locale=language), value
+        assert numbers.number(value, 1) == format_decimal(value, "#,##0.0", locale=language), value
+        assert numbers.number(value, 1, percent=True) == format_percent(value, "#,##0.0%", locale=language), value
