@@ -207,13 +207,15 @@ def display_rows(table: Table) -> list[tuple[str | None, str, list[tuple[str, bo
     """Return each row of a table as people read it: its link, its first cell, and every other
     cell with whether it is a figure (right-aligned) rather than text."""
     numbers = NumberFormat.of(get_locale())
+    suppressed = str(SUPPRESSED_TEXT)  # translated once: a public table hides hundreds of figures
     columns = table.columns
     rows = []
     for row, link in zip(table.rows, table.links, strict=True):
         cells = []
         for cell, column in zip(row, columns, strict=True):
-            kind = kind_of(cell, column)
-            cells.append((display(raw(cell), kind, numbers), kind is not Kind.TEXT))
+            kind, value = kind_of(cell, column), raw(cell)
+            text = suppressed if value is SUPPRESSED else display(value, kind, numbers)
+            cells.append((text, kind is not Kind.TEXT))
         rows.append((link, cells[0][0], cells[1:]))
     return rows
 
