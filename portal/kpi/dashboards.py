@@ -600,11 +600,10 @@ def _regional_medians(session: Session, quarters: list[Period], scope: Scope) ->
     clients: dict[Period, list] = {quarter: [] for quarter in quarters}
     spend: dict[Period, list] = {quarter: [] for quarter in quarters}
     for (period, _provider), (count, amount) in figures.items():
-        if period in clients:
-            if count:
-                clients[period].append(count)
-            if amount:
-                spend[period].append(amount)
+        if count:
+            clients[period].append(count)
+        if amount:
+            spend[period].append(amount)
     return {
         quarter: (
             quantile(clients[quarter], 0.5) if len(clients[quarter]) >= MIN_PEERS else None,

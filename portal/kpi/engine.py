@@ -683,14 +683,15 @@ def _from_summary(
         select(s.year, s.quarter, literal(1).label("wanted"), *columns).where(in_periods, *wanted),
         select(s.year, s.quarter, literal(0).label("wanted"), *columns).where(in_periods, _OVERALL),
     )
-    by_period = {(period.year, period.quarter or 0): period for period in periods}
     width = len(dimensions)
-    result: dict[Period, dict[tuple, dict[str, object]]] = {}
+    # Keyed by (year, quarter) while reading: hashing a Period for each of thousands of rows costs.
+    found: dict[tuple[int, int], dict[tuple, dict[str, object]]] = {}
     for year, quarter, is_wanted, *values in session.execute(statement).all():
-        found = result.setdefault(by_period[(year, quarter)], {})
+        rows = found.setdefault((year, quarter), {})
         if is_wanted:
-            found[tuple(values[:width])] = dict(zip(figures, values[width:]))
-    return result
+            rows[tuple(values[:width])] = dict(zip(figures, values[width:]))
+    by_period = {(period.year, period.quarter or 0): period for period in periods}
+    return {by_period[year_quarter]: rows for year_quarter, rows in found.items()}
 
 
 #: The summary's row of all care in a period.
