@@ -139,7 +139,7 @@ def _municipality_page():
     def link(kvk: str | None = None, product_group: str | None = None) -> str:
         if kvk:
             if kvk.isdigit():
-                return provider_address.replace("/KVK?", f"/{kvk}?", 1)
+                return provider_address.replace("/KVK", f"/{kvk}", 1)
             return url_for("kpi.municipality_provider", kvk=kvk, **args)
         if product_group:
             return url_for("kpi.municipality", **{**args, "productgroep": product_group}) + "#productgroepen"
