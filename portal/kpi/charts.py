@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from itertools import count
 
+from flask_babel import get_locale
 from markupsafe import Markup, escape
 
-from portal.kpi.dashboards import SUPPRESSED, Chart, Table, display, kind_of, raw
+from portal.kpi.dashboards import SUPPRESSED, Chart, NumberFormat, Table, display, kind_of, raw
 
 #: Dark blue bars and line (contrast 9.9:1 on white), near-black text.
 BAR = "#1f4e79"
@@ -34,6 +35,7 @@ def render(table: Table, chart: Chart) -> Markup:
         for row in table.rows
     ]
     ident = f"chart-{table.key}-{chart.value_column}-{next(_ids)}"
+    formats = NumberFormat.of(get_locale())  # once per chart, not per value
     if chart.kind == "line":
         reference = None
         if chart.reference_column is not None:
@@ -41,8 +43,8 @@ def render(table: Table, chart: Chart) -> Markup:
             reference = (chart.reference_label, [
                 (raw(row[chart.reference_column]), kind_of(row[chart.reference_column], column)) for row in table.rows
             ])
-        return line_chart(ident, chart.title, chart.description, points, reference)
-    return bar_chart(ident, chart.title, chart.description, points)
+        return line_chart(ident, chart.title, chart.description, points, reference, formats)
+    return bar_chart(ident, chart.title, chart.description, points, formats)
 
 
 def _open(ident: str, title, description, height: int) -> str:
@@ -61,7 +63,8 @@ def _number(value) -> float | None:
     return float(value)
 
 
-def bar_chart(ident: str, title, description, points: list[tuple]) -> Markup:
+def bar_chart(ident: str, title, description, points: list[tuple],
+              formats: NumberFormat | None = None) -> Markup:
     """Return horizontal bars, one per point, each labelled with its formatted value."""
     height = max(len(points), 1) * ROW + 10
     numbers = [_number(value) for _, value, _ in points]
@@ -76,14 +79,15 @@ def bar_chart(ident: str, title, description, points: list[tuple]) -> Markup:
         length = 0 if number is None or number <= 0 else max(span * number / largest, 1)
         parts.append(f'<rect x="{LABEL_WIDTH}" y="{y + 4}" width="{length:.1f}" height="{ROW - 8}" fill="{BAR}"/>')
         parts.append(
-            f'<text x="{LABEL_WIDTH + length + 6:.1f}" y="{y + 18}" fill="{TEXT}">{escape(display(value, kind))}</text>'
+            f'<text x="{LABEL_WIDTH + length + 6:.1f}" y="{y + 18}" fill="{TEXT}">{escape(display(value, kind, formats))}</text>'
         )
     parts.append(f'<line x1="{LABEL_WIDTH}" y1="0" x2="{LABEL_WIDTH}" y2="{height}" stroke="{GRID}"/>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
 
-def line_chart(ident: str, title, description, points: list[tuple], reference: tuple | None = None) -> Markup:
+def line_chart(ident: str, title, description, points: list[tuple], reference: tuple | None = None,
+               formats: NumberFormat | None = None) -> Markup:
     """Return a line through the points, with a marker and the formatted value at each.
 
     ``reference`` is (label, [(value, kind), ...]): a second series, one value per point, drawn
@@ -107,17 +111,18 @@ def line_chart(ident: str, title, description, points: list[tuple], reference: t
         y = top + (height - top - bottom) * (1 - (number - low) / (high - low))
         coordinates.append(f"{x:.1f},{y:.1f}")
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{BAR}"/>')
-        parts.append(f'<text x="{x:.1f}" y="{y - 10:.1f}" text-anchor="middle" fill="{TEXT}">{escape(display(value, kind))}</text>')
+        parts.append(f'<text x="{x:.1f}" y="{y - 10:.1f}" text-anchor="middle" fill="{TEXT}">{escape(display(value, kind, formats))}</text>')
     if len(coordinates) > 1:
         parts.insert(2, f'<polyline points="{" ".join(coordinates)}" fill="none" stroke="{BAR}" stroke-width="2"/>')
     if reference:
-        parts.extend(_reference_line(reference, reference_numbers, left, step, top, height - bottom, high))
+        parts.extend(_reference_line(reference, reference_numbers, left, step, top, height - bottom, high,
+                                     formats))
     parts.append("</svg>")
     return Markup("".join(parts))
 
 
 def _reference_line(reference: tuple, numbers: list, left: float, step: float, top: float, base: float,
-                    high: float) -> list[str]:
+                    high: float, formats: NumberFormat | None = None) -> list[str]:
     """Return the dashed second line of a line chart, its markers and values, and its legend."""
     label, values = reference
     parts, coordinates = [], []
@@ -129,7 +134,7 @@ def _reference_line(reference: tuple, numbers: list, left: float, step: float, t
         coordinates.append(f"{x:.1f},{y:.1f}")
         parts.append(f'<rect x="{x - 3:.1f}" y="{y - 3:.1f}" width="6" height="6" fill="{REFERENCE}"/>')
         parts.append(f'<text x="{x:.1f}" y="{y + 18:.1f}" text-anchor="middle" fill="{REFERENCE}">'
-                     f'{escape(display(value, kind))}</text>')
+                     f'{escape(display(value, kind, formats))}</text>')
     if not coordinates:
         return []
     line = (f'<polyline class="chart__reference" points="{" ".join(coordinates)}" fill="none" '

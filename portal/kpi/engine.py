@@ -396,10 +396,15 @@ def _days(value) -> float | None:
     return None if value is None else round(float(value), 6)
 
 
-def _summary_figure(found, name: str):
+def _summary_figure(found: dict, name: str):
     """A figure of a scope summary row, as the live engine gives it."""
-    value = getattr(found, name)
+    value = found[name]
     return _days(value) if name in _PERCENTILES else value
+
+
+def _summary_figures(found: dict) -> dict:
+    """The figures of a scope summary row, as the live engine gives them."""
+    return {name: _summary_figure(found, name) for name in found}
 
 
 def kpis(
@@ -473,7 +478,7 @@ def kpis_per_period(
     summarised = _from_summary(session, wanted, [], scope)
     if summarised is None or not all(period in summarised for period in periods):
         return {period: kpis(session, period=period, scope=scope)[0] for period in periods}
-    spend = {period: _number(rows[()].spend) or 0.0 for period, rows in summarised.items() if () in rows}
+    spend = {period: _number(rows[()]["spend"]) or 0.0 for period, rows in summarised.items() if () in rows}
     result = {}
     for period in periods:
         row = KpiRow(group=Group())
@@ -482,7 +487,7 @@ def kpis_per_period(
             for name in _SUMMARY_FIGURES:
                 setattr(row, name, _summary_figure(found, name))
         before = summarised.get(period.previous(), {}).get(())
-        row.previous_clients = before.clients if before is not None else 0
+        row.previous_clients = before["clients"] if before is not None else 0
         row.spend = spend.get(period, 0.0)
         row.previous_spend = spend.get(period.previous(), 0.0)
         result[period] = row
@@ -586,13 +591,13 @@ def clients_and_spend(
     Clients come from the scope summary when it covers every period (unless live=True).
     """
     query = _Query(group_by, scope)
-    summarised = None if live else _from_summary(session, list(periods), query.dimensions, scope)
+    summarised = None if live else _from_summary(
+        session, list(periods), query.dimensions, scope, ("clients", "spend"))
     if summarised is not None and all(period in summarised for period in periods):
-        found: dict[tuple, list] = {}
-        for period in periods:
-            for key, row in summarised[period].items():
-                found[(period, *key)] = [int(row.clients), _number(row.spend) or 0.0]
-        return {key: (clients_, spend_) for key, (clients_, spend_) in found.items()}
+        return {
+            (period, *key): (int(row["clients"]), _number(row["spend"]) or 0.0)
+            for period in periods for key, row in summarised[period].items()
+        }
     windows = union_all(*(
         select(
             literal(index, Integer).label("number"),
@@ -686,11 +691,13 @@ def _area(session: Session, scope: Scope) -> tuple[str, int | None] | None:
 
 def _from_summary(
     session: Session, periods: Sequence[Period], dimensions: list[Dimension], scope: Scope,
-) -> dict[Period, dict[tuple, object]] | None:
-    """Return the summary rows of the scope per covered period, keyed like the engine's groups.
+    figures: Sequence[str] = (*_SUMMARY_FIGURES, "spend"),
+) -> dict[Period, dict[tuple, dict[str, object]]] | None:
+    """Return the figures of the scope's summary rows per covered period, keyed like the groups.
 
     None when the summary cannot answer for this scope; a period it does not cover (no import
-    since, or no care data then) is missing from the result. One statement (two for a region).
+    since, or no care data then) is missing from the result. Only the summary columns named in
+    ``figures`` are read: a page reads thousands of rows. One statement (two for a region).
     """
     area = _area(session, scope)
     if area is None:
@@ -699,19 +706,23 @@ def _from_summary(
     wanted = _summary_conditions(area, dimensions, scope)
     # The row of all care in a period is there for every period the summary covers.
     in_periods = or_(*(_summary_period(period) for period in periods))
-    statement = select(*s.__table__.c, case((and_(*wanted), 1), else_=0).label("wanted")).where(
-        in_periods, or_(and_(*wanted), _OVERALL)
+    columns = [*(_SUMMARY_COLUMNS[dimension] for dimension in dimensions),
+               *(s.__table__.c[name] for name in figures)]
+    # Two parts rather than one "wanted or overall": each part's conditions then go into the
+    # summary's index, instead of every row of the periods being read and filtered.
+    statement = union_all(
+        select(s.year, s.quarter, literal(1).label("wanted"), *columns).where(in_periods, *wanted),
+        select(s.year, s.quarter, literal(0).label("wanted"), *columns).where(in_periods, _OVERALL),
     )
+    width = len(dimensions)
+    # Keyed by (year, quarter) while reading: hashing a Period for each of thousands of rows costs.
+    found: dict[tuple[int, int], dict[tuple, dict[str, object]]] = {}
+    for year, quarter, is_wanted, *values in session.execute(statement).all():
+        rows = found.setdefault((year, quarter), {})
+        if is_wanted:
+            rows[tuple(values[:width])] = dict(zip(figures, values[width:]))
     by_period = {(period.year, period.quarter or 0): period for period in periods}
-    result: dict[Period, dict[tuple, object]] = {}
-    rows = session.execute(statement).all()
-    for row in rows:
-        result.setdefault(by_period[(row.year, row.quarter)], {})
-    for row in rows:
-        if row.wanted:
-            key = tuple(getattr(row, _SUMMARY_COLUMNS[dimension].key) for dimension in dimensions)
-            result[by_period[(row.year, row.quarter)]][key] = row
-    return result
+    return {by_period[year_quarter]: rows for year_quarter, rows in found.items()}
 
 
 #: The summary's row of all care in a period.
@@ -765,16 +776,14 @@ def _summary_kpis(session: Session, query: _Query, period: Period, summarised: d
     keys = set(current) if query.dimensions else {()}
     result = []
     for key in keys:
-        row = KpiRow(group=_group(query.dimensions, key))
         found = current.get(key)
-        if found is not None:
-            for name in _SUMMARY_FIGURES:
-                setattr(row, name, _summary_figure(found, name))
-            row.spend = _number(found.spend) or 0.0
-        if key in before:
-            row.previous_clients = before[key].clients
-            row.previous_spend = _number(before[key].spend) or 0.0
-        result.append(row)
+        # The summary's figures have the KpiRow's names (and spend comes as a Decimal).
+        figures = {} if found is None else {**_summary_figures(found), "spend": _number(found["spend"]) or 0.0}
+        earlier = before.get(key)
+        if earlier is not None:
+            figures["previous_clients"] = earlier["clients"]
+            figures["previous_spend"] = _number(earlier["spend"]) or 0.0
+        result.append(KpiRow(group=_group(query.dimensions, key), **figures))
     _label(session, [row.group for row in result])
     return sorted(result, key=lambda row: (-row.spend, _sort_key(row.group)))
 

@@ -3,7 +3,9 @@ view and the public scoreboard, each with CSV and XLSX downloads of its tables."
 
 from __future__ import annotations
 
+from functools import cache
 
+from babel import Locale
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,6 +17,7 @@ from portal.access import public, roles
 from portal.audit.services import record
 from portal.clock import now
 from portal.extensions import db
+from portal.i18n import LANGUAGES
 from portal.kpi import dashboards
 from portal.kpi.charts import render as render_chart
 from portal.kpi.engine import Period
@@ -28,9 +31,14 @@ DOWNLOAD = "/<table>.<any(csv, xlsx):fmt>"
 
 # Globals rather than a context processor: the figure macros are imported without context.
 bp.add_app_template_global(render_chart, "kpi_chart")
-bp.add_app_template_global(dashboards.display, "kpi_display")
-bp.add_app_template_global(dashboards.kind_of, "kpi_kind_of")
-bp.add_app_template_global(dashboards.raw, "kpi_raw")
+bp.add_app_template_global(dashboards.display_rows, "kpi_rows")
+
+
+@bp.record_once
+def _load_number_formats(_state) -> None:
+    """Load every language's number symbols at start-up, not in the first request with figures."""
+    for code in LANGUAGES:
+        dashboards.NumberFormat.of(Locale.parse(code))
 
 
 def _years(form, years: list[int]) -> Period:
@@ -123,8 +131,15 @@ def _municipality_page():
     args = {"jaar": period.year, "kwartaal": period.quarter or "", "gemeente": form.municipality.data,
             "productgroep": form.product_group.data, "groei": growth, "verschuiving": mix_points}
 
+    # Every provider's address is the same but for its KvK number: built once, not once for each
+    # of the hundreds of providers the page lists. Eight digits need no quoting in a path.
+    provider_address = url_for("kpi.municipality_provider", kvk="KVK", **args)
+
+    @cache  # a provider is linked from several tables of the page
     def link(kvk: str | None = None, product_group: str | None = None) -> str:
         if kvk:
+            if kvk.isdigit():
+                return provider_address.replace("/KVK", f"/{kvk}", 1)
             return url_for("kpi.municipality_provider", kvk=kvk, **args)
         if product_group:
             return url_for("kpi.municipality", **{**args, "productgroep": product_group}) + "#productgroepen"

@@ -6,12 +6,16 @@ from __future__ import annotations
 import csv
 import io
 import re
+from decimal import Decimal
 
 import pytest
+from babel import Locale
+from babel.numbers import format_decimal, format_percent
 from flask_babel import gettext as _
 from openpyxl import load_workbook
 
 from portal.extensions import db
+from portal.i18n import LANGUAGES
 from portal.kpi import dashboards
 from portal.kpi.engine import Period
 from tests import factories
@@ -312,3 +316,15 @@ def test_figures_are_right_aligned_in_tabular_digits_and_text_is_not(client, wor
     styles = "".join(client.get(link).get_data(as_text=True)
                      for link in re.findall(r'<link rel="stylesheet" href="([^"]+)"', page))
     assert re.search(r"\.number \{[^}]*text-align: right;[^}]*font-variant-numeric: tabular-nums", styles)
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGES))
+def test_figures_read_as_babel_formats_them_in_every_language_of_the_portal(language):
+    numbers = dashboards.NumberFormat.of(Locale.parse(language))
+    values = [0, 0.0, -0.0, 7, -7, 0.5, 1.5, 2.5, -2.5, 0.0005, -0.0004, 0.125, 999.95, 1234567.891, -1234567.5,
+              10**15, Decimal("1234.50"), Decimal("-0.00"), Decimal("12345678901234.99")]
+    values += [number / 2000 for number in range(0, 100_000, 7)]  # every half step of the rounding
+    for value in values:
+        assert numbers.number(value, 0) == format_decimal(value, "#,##0", locale=language), value
+        assert numbers.number(value, 1) == format_decimal(value, "#,##0.0", locale=language), value
+        assert numbers.number(value, 1, percent=True) == format_percent(value, "#,##0.0%", locale=language), value
