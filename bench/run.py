@@ -263,10 +263,15 @@ class Browser:
         return Browser(self.base, jar)
 
 
-def one_user(browser: Browser, path: str, requests: int) -> Measurement:
-    """Time sequential requests of one user; return p50/p95 and the page size."""
-    status, body = browser.get(path)  # warm-up: caches and connections of this worker
-    browser.get(path)
+def one_user(browser: Browser, path: str, requests: int, warm_up: int = 2) -> Measurement:
+    """Time sequential requests of one user after ``warm_up`` untimed ones; return p50/p95 and the page size.
+
+    Every gunicorn worker compiles a page's templates and statements on its first request for
+    it, and any worker may answer: warm up with a few requests per worker, so that the timed
+    requests show the steady state a user meets rather than a worker's first time.
+    """
+    for _ in range(max(warm_up, 1)):
+        status, body = browser.get(path)
     if status != 200:
         raise SystemExit(f"{path} answered {status}")
     times, errors = [], 0
@@ -301,16 +306,16 @@ def many_users(browser: Browser, path: str, users: int, seconds: float) -> tuple
     return sum(done) / (time.monotonic() - began), sum(errors)
 
 
-def measure(base: str, page: KeyPage, *, requests: int, users: int, seconds: float) -> PageResult:
+def measure(base: str, page: KeyPage, *, requests: int, users: int, seconds: float, warm_up: int) -> PageResult:
     """Measure a page and its baseline of the same size."""
     browser = Browser(base)
     if page.account:
         browser.sign_in(page.account)
-    result = one_user(browser, page.path, requests)
+    result = one_user(browser, page.path, requests, warm_up)
     result.requests_per_second, result.errors = many_users(browser, page.path, users, seconds)
     bare = Browser(base)
     baseline_path = f"/_bench/baseline?bytes={result.bytes}"
-    baseline = one_user(bare, baseline_path, requests)
+    baseline = one_user(bare, baseline_path, requests, warm_up)
     baseline.requests_per_second, baseline.errors = many_users(bare, baseline_path, users, seconds)
     factor = result.p95_ms / baseline.p95_ms if baseline.p95_ms else float("inf")
     return PageResult(
@@ -394,7 +399,7 @@ def main(argv: list[str] | None = None) -> None:
             if args.only and args.only not in page.name:
                 continue
             result = measure(f"http://127.0.0.1:{port}", page, requests=args.requests, users=args.users,
-                             seconds=args.seconds)
+                             seconds=args.seconds, warm_up=3 * args.workers)
             report.pages.append(result)
             print(f"{page.name}: p95 {result.page.p95_ms} ms (baseline {result.baseline.p95_ms} ms)", flush=True)
     finally:
