@@ -47,6 +47,8 @@ CLAIM_COLUMNS = ("trajectory_ref", "period", "amount_granted")
 DEFAULT_BATCH_SIZE = 5000
 #: Rejected rows described in full in the result; all of them are counted.
 DEFAULT_MAX_ERRORS = 1000
+#: The PostgreSQL advisory lock that lets one import run at a time (any fixed number will do).
+_IMPORT_LOCK = 588_2025
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
@@ -169,6 +171,10 @@ def import_files(
         claim_rows = _Reader(claims, claims_name, CLAIM_COLUMNS)
         with session.begin_nested():
             if session.get_bind().dialect.name == "postgresql":
+                # One import at a time: a second one waits here until the first has committed
+                # (then it sees its rows and updates them) rather than failing on a unique key.
+                # SQLite already allows one writer at a time.
+                session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _IMPORT_LOCK})
                 tune_for_bulk_work(session)
             run = _Run(session, result, batch_size=batch_size, max_errors=max_errors, on_progress=on_progress)
             run.import_trajectories(trajectory_rows)
