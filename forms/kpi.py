@@ -1,9 +1,11 @@
-"""Forms for the KPI dashboards: the period and filters (GET, no CSRF) and the region's settings."""
+"""Forms for the KPI pages: the period and filters (GET, no CSRF), the region's settings and the
+upload of care data."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, IntegerField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
@@ -95,3 +97,21 @@ class KpiSettingsForm(FlaskForm):
         validators=[InputRequired(_l("Enter a percentage.")), NumberRange(min=1, max=1000)],
     )
     submit = SubmitField(_l("Save"))
+
+
+class KpiImportForm(FlaskForm):
+    """The two CSV files of a care-data import."""
+
+    trajectories = FileField(
+        _l("Trajectories (trajectories.csv)"),
+        validators=[FileRequired(_l("Choose the file with the trajectories."))],
+        description=_l("One row per trajectory, with the columns described below."),
+        render_kw={"accept": ".csv,text/csv"},
+    )
+    claims = FileField(
+        _l("Claims (claims.csv)"),
+        validators=[FileRequired(_l("Choose the file with the claims."))],
+        description=_l("One row per trajectory and month, with the amount granted."),
+        render_kw={"accept": ".csv,text/csv"},
+    )
+    submit = SubmitField(_l("Import the files"))

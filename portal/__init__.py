@@ -56,6 +56,10 @@ def configure(app: Flask, settings: Settings) -> None:
         REMEMBER_COOKIE_DURATION=timedelta(seconds=0),
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.session_idle_minutes),
         MAX_CONTENT_LENGTH=settings.max_upload_bytes + 1024 * 1024,
+        # Views marked with security.large_uploads take more: the care-data import.
+        MAX_IMPORT_CONTENT_LENGTH=settings.max_import_bytes + 1024 * 1024,
+        # Imports uploaded on the web run in a thread after the response (tests turn this off).
+        KPI_IMPORT_IN_BACKGROUND=True,
         WTF_CSRF_TIME_LIMIT=8 * 3600,
         BABEL_DEFAULT_LOCALE="nl",
         BABEL_DEFAULT_TIMEZONE="Europe/Amsterdam",

@@ -57,6 +57,8 @@ class Settings:
     reaction_reminder_days: int = 7
     #: Largest accepted upload in bytes.
     max_upload_bytes: int = 20 * 1024 * 1024
+    #: Largest accepted upload of care data (both CSV files together) in bytes.
+    max_import_bytes: int = 1024 * 1024 * 1024
     #: The address people use to reach the portal; used in e-mailed links.
     base_url: str = "http://127.0.0.1:5000"
     #: How many reverse proxies in front of the app set X-Forwarded-For/-Proto (0: none).
@@ -100,6 +102,7 @@ class Settings:
             ),
             reaction_reminder_days=int(env.get("PORTAL_REACTION_REMINDER_DAYS", base.reaction_reminder_days)),
             max_upload_bytes=int(env.get("PORTAL_MAX_UPLOAD_BYTES", base.max_upload_bytes)),
+            max_import_bytes=int(env.get("PORTAL_MAX_IMPORT_BYTES", base.max_import_bytes)),
             base_url=env.get("PORTAL_BASE_URL", base.base_url).rstrip("/"),
             trusted_proxies=int(env.get("PORTAL_TRUSTED_PROXIES", base.trusted_proxies)),
         )

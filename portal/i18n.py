@@ -31,7 +31,8 @@ def init_app(app: Flask) -> None:
 
         return {"languages": LANGUAGES, "current_locale": str(get_locale() or DEFAULT_LOCALE)}
 
-    from flask_babel import format_date, format_datetime
+    from flask_babel import format_date, format_datetime, format_decimal
 
     app.jinja_env.filters["datetime"] = lambda value: format_datetime(value, "d MMM yyyy HH:mm")
     app.jinja_env.filters["date"] = lambda value: format_date(value, "d MMM yyyy")
+    app.jinja_env.filters["number"] = format_decimal

@@ -8,7 +8,8 @@ from flask import Flask
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 
-from portal.models import BodyKind, LegalForm, Role, ValidityRule
+from portal.kpi.importer import ImportStep
+from portal.models import BodyKind, ImportStatus, LegalForm, Role, ValidityRule
 
 ROLE_LABELS = {
     Role.PROVIDER_ADMIN: _l("Provider administrator"),
@@ -57,6 +58,21 @@ def euro(amount: Decimal | int | float | None, cents: bool = True) -> str:
     return "€\u00a0" + format_decimal(amount, format="#,##0.00" if cents else "#,##0")
 
 
+IMPORT_STATUS_LABELS = {
+    ImportStatus.RUNNING: _l("Running"),
+    ImportStatus.SUCCEEDED: _l("Finished"),
+    ImportStatus.FAILED: _l("Failed, nothing changed"),
+}
+
+IMPORT_STEP_LABELS = {
+    ImportStep.READ_TRAJECTORIES: _l("Reading and checking the trajectories"),
+    ImportStep.SAVE_TRAJECTORIES: _l("Saving the trajectories"),
+    ImportStep.READ_CLAIMS: _l("Reading and checking the claims"),
+    ImportStep.SAVE_CLAIMS: _l("Saving the claims"),
+    ImportStep.SUMMARISE: _l("Calculating the figures for the dashboards"),
+}
+
+
 def init_app(app: Flask) -> None:
     """Let templates turn codes into words."""
     labels = {
@@ -64,6 +80,8 @@ def init_app(app: Flask) -> None:
         "legal_form_label": lambda form: LEGAL_FORM_LABELS[LegalForm(form)],
         "body_kind_label": lambda kind: BODY_KIND_LABELS[BodyKind(kind)],
         "validity_rule_label": lambda rule: VALIDITY_RULE_LABELS[ValidityRule(rule)],
+        "import_status_label": lambda status: IMPORT_STATUS_LABELS[ImportStatus(status)],
+        "import_step_label": lambda step: IMPORT_STEP_LABELS[ImportStep(step)],
         "euro": euro,
     }
     # Usable both as functions and as filters (e.g. in map()).

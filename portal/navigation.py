@@ -31,6 +31,7 @@ MENU = [
     ("kpi.provider", _l("Our KPIs")),
     ("kpi.municipality", _l("Youth-care market")),
     ("kpi.council", _l("Youth care in figures")),
+    ("kpi.imports", _l("Import care data")),
     ("kpi.settings", _l("KPI settings")),
     ("admin.audit_log", _l("Audit log")),
     ("admin.outbox", _l("Outgoing mail")),

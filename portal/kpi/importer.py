@@ -10,9 +10,10 @@ The format is documented in docs/kpi-import-format.md.
 from __future__ import annotations
 
 import csv
+import enum
 import re
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TextIO
@@ -23,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from portal.kpi.summary import refresh_summaries, tune_for_bulk_work
-from portal.models import ImportStatus, KpiImport, Municipality, Provider, User
+from portal.models import ImportStatus, KpiImport, KpiImportProblem, Municipality, Provider, User
 from portal.models.kpi import END_REASONS
 
 TRAJECTORY_COLUMNS = (
@@ -131,8 +132,19 @@ class ImportResult:
         return len({(error.file, error.line) for error in self.errors}) < self.rejected
 
 
-#: Called after every batch with the file name and the number of rows read so far.
-ProgressCallback = Callable[[str, int], None]
+class ImportStep(enum.StrEnum):
+    """The steps of an import, in order."""
+
+    READ_TRAJECTORIES = "read_trajectories"
+    SAVE_TRAJECTORIES = "save_trajectories"
+    READ_CLAIMS = "read_claims"
+    SAVE_CLAIMS = "save_claims"
+    SUMMARISE = "summarise"
+
+
+#: Called when a step starts (with 0 rows) and after every batch a reading step stages, with
+#: the number of rows of the file read so far.
+ProgressCallback = Callable[[ImportStep, int], None]
 
 
 def import_files(
@@ -143,24 +155,32 @@ def import_files(
     trajectories_name: str = "trajectories.csv",
     claims_name: str = "claims.csv",
     imported_by: User | None = None,
+    log: KpiImport | None = None,
+    municipality_ids: Collection[int] | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     max_errors: int = DEFAULT_MAX_ERRORS,
     on_progress: ProgressCallback | None = None,
 ) -> ImportResult:
     """Validate and upsert both files in one savepoint; log the run; flush, never commit.
 
+    ``log`` is the run's entry when the caller made it beforehand (an upload from the web);
+    otherwise one is made. With ``municipality_ids`` (a region's staff importing) only care in
+    those municipalities is accepted: rows for others, and rows that would change a trajectory
+    of another municipality, are rejected.
+
     Raises KpiImportError, with the care data untouched, for a wrong header or when reading or
     writing fails part-way. Bad rows do not fail the import: they are counted and described.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
-    log = KpiImport(
-        imported_by_id=imported_by.id if imported_by else None,
-        imported_by_label=f"{imported_by.name} <{imported_by.email}>" if imported_by else "command line",
-        trajectories_file=trajectories_name[:255],
-        claims_file=claims_name[:255],
-        status=ImportStatus.RUNNING,
-    )
+    if log is None:
+        log = KpiImport(
+            imported_by_id=imported_by.id if imported_by else None,
+            imported_by_label=f"{imported_by.name} <{imported_by.email}>" if imported_by else "command line",
+            trajectories_file=trajectories_name[:255],
+            claims_file=claims_name[:255],
+            status=ImportStatus.RUNNING,
+        )
     # Writing the log first also opens the outer transaction, so the savepoint below nests
     # inside it on every driver (pysqlite would otherwise let RELEASE commit).
     session.add(log)
@@ -176,10 +196,12 @@ def import_files(
                 # SQLite already allows one writer at a time.
                 session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _IMPORT_LOCK})
                 tune_for_bulk_work(session)
-            run = _Run(session, result, batch_size=batch_size, max_errors=max_errors, on_progress=on_progress)
+            run = _Run(session, result, batch_size=batch_size, max_errors=max_errors, on_progress=on_progress,
+                       municipality_ids=municipality_ids)
             run.import_trajectories(trajectory_rows)
             run.import_claims(claim_rows)
             run.drop_staging()
+            run.progress(ImportStep.SUMMARISE)
             refresh_summaries(session)
     except KpiImportError as error:
         _finish(session, log, result, ImportStatus.FAILED, str(error))
@@ -203,10 +225,21 @@ def _finish(session: Session, log: KpiImport, result: ImportResult, status: Impo
     log.status = status
     log.error = error
     log.finished_at = func.now()
+    if result.errors:
+        session.execute(KpiImportProblem.__table__.insert(), [
+            {"import_id": log.id, "file": problem.file[:255], "line": problem.line,
+             "column_name": problem.column, "reason": problem.reason}
+            for problem in result.errors
+        ])
     session.flush()
 
 
 # Reading and checking rows -----------------------------------------------------------------
+
+
+def check_header(stream: TextIO, name: str, columns: tuple[str, ...]) -> None:
+    """Raise KpiImportError when the first line of a file is not the header of ``columns``."""
+    _Reader(stream, name, columns)
 
 
 class _Reader:
@@ -273,9 +306,13 @@ def _parse_date(column: str, value: str, problems: list[tuple[str, str]], requir
 
 
 def _check_trajectory(
-    values: list[str], municipalities: dict[str, int], providers: dict[str, int]
+    values: list[str], municipalities: dict[str, int], providers: dict[str, int], where: str = ""
 ) -> tuple[tuple | None, list[tuple[str, str]]]:
-    """Return the row ready for staging, or the problems (column, reason) that reject it."""
+    """Return the row ready for staging, or the problems (column, reason) that reject it.
+
+    ``municipalities`` holds the ones rows may be for; ``where`` says which those are, for the
+    reason given when a row's municipality is not among them.
+    """
     (ref, client, municipality_code, kvk, product_group, product_code, referrer,
      request_raw, start_raw, end_raw, end_reason, satisfaction_raw, goals_raw) = values
     problems: list[tuple[str, str]] = []
@@ -288,7 +325,7 @@ def _check_trajectory(
     elif not _CBS_CODE.fullmatch(municipality_code):
         problems.append(("municipality_code", f"{municipality_code!r} is not a CBS code like GM0123"))
     elif municipality_id is None:
-        problems.append(("municipality_code", f"no municipality with CBS code {municipality_code}"))
+        problems.append(("municipality_code", f"no municipality with CBS code {municipality_code}{where}"))
     provider_id = providers.get(kvk)
     if not kvk:
         problems.append(("provider_kvk", "is required"))
@@ -376,12 +413,15 @@ class _Run:
     """One import inside its savepoint: stages rows, finds whole-file problems, merges."""
 
     def __init__(self, session: Session, result: ImportResult, *, batch_size: int, max_errors: int,
-                 on_progress: ProgressCallback | None) -> None:
+                 on_progress: ProgressCallback | None, municipality_ids: Collection[int] | None) -> None:
         self.session = session
         self.result = result
         self.batch_size = batch_size
         self.max_errors = max_errors
         self.on_progress = on_progress
+        self.municipality_ids = None if municipality_ids is None else sorted({int(i) for i in municipality_ids})
+        # Whole numbers, never user input: safe to write into the statements.
+        self.scope = None if self.municipality_ids is None else ", ".join(map(str, self.municipality_ids)) or "NULL"
         self.connection = session.connection()
         self.postgresql = self.connection.dialect.name == "postgresql"
         # Null-safe "differs": IS DISTINCT FROM is standard, older SQLite only knows IS NOT.
@@ -412,6 +452,10 @@ class _Run:
     def execute(self, sql: str, parameters: dict[str, Any] | None = None):
         return self.connection.execute(text(sql), parameters or {})
 
+    def progress(self, step: ImportStep, rows: int = 0) -> None:
+        if self.on_progress:
+            self.on_progress(step, rows)
+
     # Staging
 
     def create_stage(self, table: str, columns: tuple[str, ...]) -> None:
@@ -435,9 +479,10 @@ class _Run:
             finally:
                 cursor.close()
 
-    def read(self, reader: _Reader, counts: FileCounts, table: str, columns: tuple[str, ...],
+    def read(self, step: ImportStep, reader: _Reader, counts: FileCounts, table: str, columns: tuple[str, ...],
              check: Callable[[list[str]], tuple[tuple | None, list[tuple[str, str]]]]) -> None:
         """Check every row of a file and stage the good ones, a batch at a time."""
+        self.progress(step)
         self.create_stage(table, columns)
         batch: list[tuple] = []
         read = 0
@@ -454,12 +499,10 @@ class _Run:
             if len(batch) >= self.batch_size:
                 self.stage(table, columns, batch)
                 batch = []
-                if self.on_progress:
-                    self.on_progress(reader.name, read)
+                self.progress(step, read)
         if batch:
             self.stage(table, columns, batch)
-        if self.on_progress:
-            self.on_progress(reader.name, read)
+        self.progress(step, read)
         self.analyze(table)
 
     def reject_duplicates(self, counts: FileCounts, file: str, table: str, key: tuple[str, ...], label: str) -> None:
@@ -486,11 +529,25 @@ class _Run:
 
     def import_trajectories(self, reader: _Reader) -> None:
         counts = self.result.trajectories
-        municipalities = dict(self.session.execute(select(Municipality.cbs_code, Municipality.id)).all())
+        municipalities_query = select(Municipality.cbs_code, Municipality.id)
+        where = ""
+        if self.scope is not None:
+            municipalities_query = municipalities_query.where(Municipality.id.in_(self.municipality_ids))
+            where = " in this region"
+        municipalities = dict(self.session.execute(municipalities_query).all())
         providers = dict(self.session.execute(select(Provider.kvk_number, Provider.id)).all())
-        self.read(reader, counts, _STAGE_TRAJECTORIES, _TRAJECTORY_FIELDS,
-                  lambda values: _check_trajectory(values, municipalities, providers))
+        self.read(ImportStep.READ_TRAJECTORIES, reader, counts, _STAGE_TRAJECTORIES, _TRAJECTORY_FIELDS,
+                  lambda values: _check_trajectory(values, municipalities, providers, where))
+        self.progress(ImportStep.SAVE_TRAJECTORIES)
         self.reject_duplicates(counts, reader.name, _STAGE_TRAJECTORIES, ("trajectory_ref",), "trajectory_ref")
+        if self.scope is not None:
+            # Moving another municipality's trajectory into this region would change its figures.
+            self.reject_staged(
+                counts, reader.name, _STAGE_TRAJECTORIES,
+                f"EXISTS (SELECT 1 FROM trajectories t WHERE t.trajectory_ref = s.trajectory_ref "
+                f"AND t.municipality_id NOT IN ({self.scope}))",
+                "trajectory_ref", "'is already used for care outside this region'",
+            )
         changed = " OR ".join(f"t.{column} {self.differs} s.{column}" for column in _TRAJECTORY_FIELDS[1:])
         self.count(counts, f"""
             SELECT count(*),
@@ -520,10 +577,12 @@ class _Run:
     def import_claims(self, reader: _Reader) -> None:
         counts = self.result.claims
         fields = ("trajectory_ref", "period", "amount_granted")
-        self.read(reader, counts, _STAGE_CLAIMS, fields, _check_claim)
+        self.read(ImportStep.READ_CLAIMS, reader, counts, _STAGE_CLAIMS, fields, _check_claim)
+        self.progress(ImportStep.SAVE_CLAIMS)
+        in_scope = "" if self.scope is None else f" AND t.municipality_id IN ({self.scope})"
         self.reject_staged(
             counts, reader.name, _STAGE_CLAIMS,
-            "NOT EXISTS (SELECT 1 FROM trajectories t WHERE t.trajectory_ref = s.trajectory_ref)",
+            f"NOT EXISTS (SELECT 1 FROM trajectories t WHERE t.trajectory_ref = s.trajectory_ref{in_scope})",
             "trajectory_ref", "'no trajectory ' || s.trajectory_ref || ' in the database or the trajectories file'",
         )
         self.reject_duplicates(counts, reader.name, _STAGE_CLAIMS, ("trajectory_ref", "period"),

@@ -1,28 +1,41 @@
-"""The KPI dashboards: the provider's own figures, the municipality's market view, the council
-view and the public scoreboard, each with CSV and XLSX downloads of its tables."""
+"""The KPI pages: the provider's own figures, the municipality's market view, the council view and
+the public scoreboard, each with CSV and XLSX downloads of its tables; and the upload of care data."""
 
 from __future__ import annotations
 
 from functools import cache
 
 from babel import Locale
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from forms.kpi import KpiSettingsForm, MunicipalityDashboardForm, ProviderDashboardForm, YearForm
+from forms.kpi import KpiImportForm, KpiSettingsForm, MunicipalityDashboardForm, ProviderDashboardForm, YearForm
 from portal.access import public, roles
 from portal.audit.services import record
 from portal.clock import now
 from portal.extensions import db
 from portal.i18n import LANGUAGES
-from portal.kpi import dashboards
+from portal.kpi import dashboards, uploads
 from portal.kpi.charts import render as render_chart
 from portal.kpi.engine import Period
-from portal.models import BODY_ROLES, PROVIDER_ROLES, STAFF_ROLES, Body, Municipality, Provider, Region, Role
+from portal.kpi.importer import ImportStep
+from portal.models import (
+    BODY_ROLES,
+    PROVIDER_ROLES,
+    STAFF_ROLES,
+    Body,
+    ImportStatus,
+    KpiImport,
+    Municipality,
+    Provider,
+    Region,
+    Role,
+)
 from portal.pages import render_form
+from portal.security import large_uploads
 
 bp = Blueprint("kpi", __name__)
 
@@ -286,3 +299,69 @@ def settings():
         return redirect(url_for("kpi.settings"))
     return render_form("kpi/settings.html", form, region=region, public=current.scoreboard_public)
 
+
+
+# Importing care data --------------------------------------------------------------------------
+
+#: Who may upload a region's care data: its administrator and its contract managers.
+IMPORT_ROLES = {Role.REGION_ADMIN, Role.CONTRACT_MANAGER}
+#: Imports listed on the upload page, newest first.
+RECENT_IMPORTS = 20
+
+
+def _import_region() -> Region:
+    """Return the region whose care data the user imports; a municipality's staff import none."""
+    region = g.membership.organisation
+    if not isinstance(region, Region):
+        abort(403)
+    return region
+
+
+@bp.route("/kpi/import", methods=["GET", "POST"])
+@large_uploads
+@roles(IMPORT_ROLES)
+def imports():
+    """Take the two CSV files of an import, check their headers, and start the import."""
+    region = _import_region()
+    form = KpiImportForm()
+    if form.validate_on_submit():
+        trajectories, claims = form.trajectories.data, form.claims.data
+        problems = uploads.check_uploads(trajectories.stream, trajectories.filename or "", claims.stream,
+                                         claims.filename or "")
+        for key, problem in problems.items():
+            getattr(form, key).errors.append(problem)
+        if not problems:
+            try:
+                entry = uploads.accept(db.session, region=region, user=current_user,
+                                       trajectories=trajectories.stream, trajectories_name=trajectories.filename or "",
+                                       claims=claims.stream, claims_name=claims.filename or "")
+            except OSError as error:
+                db.session.rollback()
+                current_app.logger.error("Could not keep the files of a KPI import: %s", error)
+                form.trajectories.errors.append(_("The files could not be stored. Nothing was saved; please try again later."))
+            else:
+                record(db.session, action="kpi_import.started", obj=entry, object_type="kpi_import",
+                       object_label=f"{entry.trajectories_file}, {entry.claims_file}", actor=current_user,
+                       organisation=region)
+                db.session.commit()
+                uploads.start(entry.id)
+                return redirect(url_for("kpi.import_status", import_id=entry.id))
+    recent = db.session.scalars(
+        select(KpiImport).where(KpiImport.region_id == region.id).order_by(KpiImport.id.desc()).limit(RECENT_IMPORTS)
+    ).all()
+    return render_form("kpi/imports.html", form, region=region, recent=recent, ImportStatus=ImportStatus)
+
+
+@bp.route("/kpi/import/<int:import_id>")
+@roles(IMPORT_ROLES)
+def import_status(import_id: int):
+    """Show how far an import has come, or what it did: counts per file and every rejected row."""
+    region = _import_region()
+    entry = db.session.get(KpiImport, import_id)
+    if entry is None or entry.region_id != region.id:
+        abort(404)
+    seen = uploads.progress(current_app, entry) if entry.status is ImportStatus.RUNNING else None
+    described = len({(problem.file, problem.line) for problem in entry.problems})
+    return render_template("kpi/import_status.html", entry=entry, progress=seen, steps=list(ImportStep),
+                           stalled=uploads.stalled(entry, seen), ImportStatus=ImportStatus,
+                           truncated=described < entry.trajectories_rejected + entry.claims_rejected)

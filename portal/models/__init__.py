@@ -28,7 +28,7 @@ from portal.models.governance import (
     WntMaximum,
     WntStatement,
 )
-from portal.models.kpi import Claim, ImportStatus, KpiImport, Trajectory
+from portal.models.kpi import Claim, ImportStatus, KpiImport, KpiImportProblem, Trajectory
 from portal.models.mail import MailStatus, OutboxMessage
 from portal.models.organisations import (
     Body,
@@ -110,6 +110,7 @@ __all__ = [
     "ImportStatus",
     "Invitation",
     "KpiImport",
+    "KpiImportProblem",
     "LegalForm",
     "MailStatus",
     "Membership",

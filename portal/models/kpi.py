@@ -260,6 +260,32 @@ class KpiImport(Base):
     claims_unchanged: Mapped[int] = mapped_column(Integer, default=0)
     #: Claim rows refused, each reported with line, column and reason.
     claims_rejected: Mapped[int] = mapped_column(Integer, default=0)
+    #: The region whose staff uploaded the files, limited to its municipalities; None for the
+    #: command line, which imports for every region.
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"), index=True)
+
+    #: Why rows were rejected, by file and line; at most the importer's ``max_errors`` of them.
+    problems: Mapped[list[KpiImportProblem]] = relationship(
+        back_populates="kpi_import", order_by="KpiImportProblem.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class KpiImportProblem(Base):
+    """Why one row of an import was rejected, kept so that the person who imported can read it back."""
+
+    __tablename__ = "kpi_import_problems"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("kpi_imports.id", ondelete="CASCADE"), index=True)
+    #: The file name as given by the user.
+    file: Mapped[str] = mapped_column(String(255))
+    #: The line in that file, the header being line 1.
+    line: Mapped[int] = mapped_column(Integer)
+    #: The column at fault, or None when the row as a whole is wrong.
+    column_name: Mapped[str | None] = mapped_column(String(30))
+    reason: Mapped[str] = mapped_column(Text)
+
+    kpi_import: Mapped[KpiImport] = relationship(back_populates="problems")
 
 
 class KpiSettings(Base, Timestamped):

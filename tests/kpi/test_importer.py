@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.kpi.importer import KpiImportError, RowError, import_files
+from portal.kpi.importer import ImportStep, KpiImportError, RowError, import_files
 from portal.models import Claim, ImportStatus, KpiImport, Trajectory
 from tests.kpi import CLAIM_HEADER, TRAJECTORY_HEADER, csv_text, make_cast, run_import
 
@@ -172,7 +172,7 @@ def test_reading_in_batches_of_three_gives_the_same_result_as_one_batch(cast):
     progress = []
 
     small = run_import(csv_text(TRAJECTORY_HEADER, *rows), csv_text(CLAIM_HEADER, *claims),
-                       batch_size=3, on_progress=lambda name, read: progress.append((name, read)))
+                       batch_size=3, on_progress=lambda step, read: progress.append((step, read)))
     stored_small = db.session.execute(
         select(Trajectory.trajectory_ref, Trajectory.client_ref, Claim.period, Claim.amount_granted)
         .join(Claim).order_by(Trajectory.trajectory_ref)
@@ -182,9 +182,13 @@ def test_reading_in_batches_of_three_gives_the_same_result_as_one_batch(cast):
     db.session.commit()
     large = run_import(csv_text(TRAJECTORY_HEADER, *rows), csv_text(CLAIM_HEADER, *claims))
 
-    assert progress == [("trajectories.csv", 3), ("trajectories.csv", 6), ("trajectories.csv", 9),
-                        ("trajectories.csv", 10), ("claims.csv", 3), ("claims.csv", 6), ("claims.csv", 9),
-                        ("claims.csv", 10)]
+    assert progress == [
+        (ImportStep.READ_TRAJECTORIES, 0), (ImportStep.READ_TRAJECTORIES, 3), (ImportStep.READ_TRAJECTORIES, 6),
+        (ImportStep.READ_TRAJECTORIES, 9), (ImportStep.READ_TRAJECTORIES, 10), (ImportStep.SAVE_TRAJECTORIES, 0),
+        (ImportStep.READ_CLAIMS, 0), (ImportStep.READ_CLAIMS, 3), (ImportStep.READ_CLAIMS, 6),
+        (ImportStep.READ_CLAIMS, 9), (ImportStep.READ_CLAIMS, 10), (ImportStep.SAVE_CLAIMS, 0),
+        (ImportStep.SUMMARISE, 0),
+    ]
     assert (small.trajectories, small.claims) == (large.trajectories, large.claims)
     assert small.imported == 20
     assert db.session.execute(

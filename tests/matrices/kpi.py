@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from portal.extensions import db
 from portal.kpi import dashboards
+from portal.models import ImportStatus, KpiImport
 from tests.conftest import World
 from tests.matrices import FORM, STAFF, only, public
 
 PROVIDERS = {"provider_admin", "provider_member"}
 COUNCIL = STAFF | {"body_member"}
+IMPORTERS = {"region_admin", "contract_manager"}
 
 MATRIX = {
     ("kpi.provider", "/kpi/aanbieder"): only(PROVIDERS, "/kpi/aanbieder"),
@@ -32,6 +36,10 @@ MATRIX = {
         lambda w: f"/openbaar/scorebord/{w.region.code}/productgroep-beh.csv"
     ),
     ("kpi.settings", "/kpi/instellingen"): only({"region_admin"}, "/kpi/instellingen", FORM),
+    ("kpi.imports", "/kpi/import"): only(IMPORTERS, "/kpi/import", FORM),
+    ("kpi.import_status", "/kpi/import/<int:import_id>"): only(
+        IMPORTERS, lambda w: f"/kpi/import/{_import_of(w.region).id}"
+    ),
 }
 
 
@@ -46,4 +54,10 @@ def prepare(world: World) -> None:
             goals_met=True, claims={"2025-01": "500.00", "2025-02": "500.00"},
         )
     dashboards.save_kpi_settings(db.session, region_id=world.region.id, scoreboard_public=True, growth_threshold=15)
+    db.session.add(KpiImport(imported_by_label="matrix", trajectories_file="t.csv", claims_file="c.csv",
+                             status=ImportStatus.SUCCEEDED, region_id=world.region.id))
     db.session.commit()
+
+
+def _import_of(region) -> KpiImport:
+    return db.session.scalar(select(KpiImport).where(KpiImport.region_id == region.id))

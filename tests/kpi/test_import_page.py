@@ -1,0 +1,278 @@
+"""Importing care data on the web: a region's staff upload the two files, follow the import while
+it runs and read back every rejected row; nothing of another region is touched."""
+
+from __future__ import annotations
+
+import html
+import io
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.clock import now
+from portal.extensions import db
+from portal.kpi import uploads
+from portal.kpi.importer import ImportStep
+from portal.models import AuditEvent, Claim, ImportStatus, KpiImport, Role, Trajectory
+from tests import factories
+from tests.conftest import sign_in_as
+from tests.kpi import CLAIM_HEADER, DATA, TRAJECTORY_HEADER, make_cast
+
+URL = "/kpi/import"
+
+
+@pytest.fixture
+def cast(app):
+    return make_cast()
+
+
+@pytest.fixture
+def inline(app, monkeypatch):
+    """Run uploaded imports before the response, so a test reads the outcome at once."""
+    monkeypatch.setitem(app.config, "KPI_IMPORT_IN_BACKGROUND", False)
+
+
+@pytest.fixture
+def admin(cast):
+    user = factories.member(Role.REGION_ADMIN, cast.region, email="import-admin@test.example.org")
+    db.session.commit()
+    return user
+
+
+def files(trajectories: bytes | str = "trajectories.csv", claims: bytes | str = "claims.csv") -> dict:
+    """The form's two files: a sample of tests/kpi/data by name, or the given bytes."""
+    data = {}
+    for field, given in (("trajectories", trajectories), ("claims", claims)):
+        content = (DATA / given).read_bytes() if isinstance(given, str) else given
+        data[field] = (io.BytesIO(content), f"{field}.csv")
+    return data
+
+
+def rows(header: str, *lines: str) -> bytes:
+    return ("\n".join((header, *lines)) + "\n").encode()
+
+
+def trajectory_line(ref: str, municipality: str = "GM9801", client: str = "C-1") -> str:
+    return f"{ref},{client},{municipality},90000001,BEH,45A12,wijkteam,2025-01-01,2025-01-10,,,,"
+
+
+def sign_in(client, user) -> None:
+    """Sign in, reading the pages in English (the Dutch catalogue is checked in test_i18n)."""
+    sign_in_as(client, user)
+    with client.session_transaction() as session:
+        session["locale"] = "en"
+
+
+def upload(client, user, **data):
+    sign_in(client, user)
+    return client.post(URL, data=data or files(), content_type="multipart/form-data")
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def spooled(app) -> list:
+    folder = uploads.spool(app)
+    return list(folder.iterdir()) if folder.exists() else []
+
+
+def test_an_upload_is_imported_and_its_rejected_rows_are_shown_with_line_column_and_reason(app, client, admin, cast, inline):
+    response = upload(client, admin)
+
+    assert response.status_code == 302
+    entry = db.session.scalar(select(KpiImport))
+    assert response.headers["Location"].endswith(f"/kpi/import/{entry.id}")
+    assert (entry.status, entry.region_id, entry.imported_by_id) == (ImportStatus.SUCCEEDED, cast.region.id, admin.id)
+    assert (entry.trajectories_imported, entry.trajectories_rejected) == (7, 2)
+    assert (entry.claims_imported, entry.claims_rejected) == (9, 4)
+    assert count(Trajectory) == 7 and count(Claim) == 9
+    assert spooled(app) == []  # the uploaded care data does not stay on disk
+    assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.object_type == "kpi_import")) == "kpi_import.started"
+
+    page = html.unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert "The import has finished" in page
+    assert "'2025-13-01' is not a date as YYYY-MM-DD" in page
+    assert "no trajectory T-404 in the database or the trajectories file" in page
+    problems = [(p.file, p.line, p.column_name) for p in entry.problems]
+    assert problems[:2] == [("trajectories.csv", 8, "end_date"), ("trajectories.csv", 9, "municipality_code")]
+    assert len(problems) == 8
+
+    listing = client.get(URL).get_data(as_text=True)
+    assert f"/kpi/import/{entry.id}" in listing
+
+
+def test_importing_the_same_files_again_adds_nothing(client, admin, cast, inline):
+    upload(client, admin)
+    upload(client, admin)
+
+    second = db.session.scalars(select(KpiImport).order_by(KpiImport.id)).all()[-1]
+    assert (second.trajectories_imported, second.trajectories_unchanged) == (0, 7)
+    assert (second.claims_imported, second.claims_unchanged) == (0, 9)
+    assert count(Trajectory) == 7 and count(Claim) == 9
+
+
+def test_a_file_with_a_wrong_header_is_refused_at_once_and_nothing_is_kept(app, client, admin, cast, inline):
+    response = upload(client, admin, **files(trajectories="trajectories_wrong_header.csv"))
+
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "has a wrong header" in page
+    assert 'aria-invalid="true"' in page
+    assert count(KpiImport) == 0 and count(Trajectory) == 0
+    assert spooled(app) == []
+
+
+def test_a_file_that_is_not_text_is_refused(client, admin, cast, inline):
+    response = upload(client, admin, **files(claims=b"\x89PNG\r\n\x1a\n\xff\xfe\x00binary"))
+
+    assert response.status_code == 422
+    assert "is not a UTF-8 text file" in response.get_data(as_text=True)
+    assert count(KpiImport) == 0
+
+
+def test_both_files_are_required(client, admin, cast, inline):
+    sign_in(client, admin)
+    data = files()
+    del data["claims"]
+    response = client.post(URL, data=data, content_type="multipart/form-data")
+
+    assert response.status_code == 422
+    assert count(KpiImport) == 0
+
+
+def test_rows_of_another_region_are_rejected_and_its_data_is_left_alone(client, admin, cast, inline):
+    other_region = factories.RegionFactory(name="Regio Elders", code="R-ELD")
+    elsewhere = factories.MunicipalityFactory(region=other_region, name="Verweg", cbs_code="GM9803")
+    db.session.commit()
+    # Another region's care, imported by the command line: trajectory X-1 in GM9803.
+    from tests.kpi import run_import
+
+    run_import(io.StringIO(rows(TRAJECTORY_HEADER, trajectory_line("X-1", "GM9803", client="C-ELD")).decode()),
+               io.StringIO(rows(CLAIM_HEADER, "X-1,2025-02,300.00").decode()))
+
+    upload(client, admin, **files(
+        trajectories=rows(TRAJECTORY_HEADER, trajectory_line("T-1"), trajectory_line("T-2", "GM9803"),
+                          trajectory_line("X-1")),
+        claims=rows(CLAIM_HEADER, "T-1,2025-02,100.00", "X-1,2025-02,999.00"),
+    ))
+
+    entry = db.session.scalars(select(KpiImport).order_by(KpiImport.id)).all()[-1]
+    reasons = [(p.line, p.column_name, p.reason) for p in entry.problems]
+    assert reasons == [
+        (3, "municipality_code", "no municipality with CBS code GM9803 in this region"),
+        (4, "trajectory_ref", "is already used for care outside this region"),
+        (3, "trajectory_ref", "no trajectory X-1 in the database or the trajectories file"),
+    ]
+    assert (entry.trajectories_imported, entry.trajectories_rejected, entry.claims_imported, entry.claims_rejected) == (1, 2, 1, 1)
+    kept = db.session.scalar(select(Trajectory).where(Trajectory.trajectory_ref == "X-1"))
+    assert (kept.municipality_id, kept.client_ref) == (elsewhere.id, "C-ELD")
+    assert [str(c.amount_granted) for c in db.session.scalars(select(Claim).where(Claim.trajectory_id == kept.id))] == ["300.00"]
+
+
+def test_the_page_shows_how_far_a_running_import_has_come(app, client, admin, cast):
+    """Stop a real import in the background just after it has read the claims, and look."""
+    reached, go_on = threading.Event(), threading.Event()
+    report = uploads._Watcher.report
+
+    def report_and_pause(watcher, step, rows):
+        report(watcher, step, rows)
+        if step is ImportStep.READ_CLAIMS and rows:
+            reached.set()
+            go_on.wait(timeout=30)
+
+    original_interval = uploads._PROGRESS_INTERVAL
+    uploads._PROGRESS_INTERVAL = 0
+    uploads._Watcher.report = report_and_pause
+    try:
+        response = upload(client, admin)
+        status_url = response.headers["Location"]
+        assert reached.wait(timeout=30), "the import did not reach the claims"
+        running = client.get(status_url).get_data(as_text=True)
+    finally:
+        go_on.set()
+        uploads._Watcher.report = report
+        uploads._PROGRESS_INTERVAL = original_interval
+
+    steps = running.split('id="import-steps"', 1)[1].split("</ol>", 1)[0].split("<li")[1:]
+    assert ["done" in step for step in steps] == [True, True, False, False, False]
+    assert ["waiting" in step for step in steps] == [False, False, False, True, True]
+    current = steps[2]
+    assert 'aria-current="step"' in current and "Reading and checking the claims" in current
+    assert "13 rows read" in current and 'value="100"' in current  # the whole file of 13 claims
+    finished = _wait_until_finished(client, status_url)
+    assert "T-404" in finished
+    db.session.expire_all()
+    assert db.session.scalar(select(KpiImport.status)) == ImportStatus.SUCCEEDED
+    assert spooled(app) == []
+
+
+def _wait_until_finished(client, url: str) -> str:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        page = client.get(url).get_data(as_text=True)
+        if 'id="import-status">Running<' not in page:
+            return page
+        time.sleep(0.1)
+    raise AssertionError("the import did not finish within 30 seconds")
+
+
+def test_an_import_that_stopped_with_the_server_says_so(client, admin, cast):
+    entry = KpiImport(imported_by_label="x", trajectories_file="t.csv", claims_file="c.csv",
+                      status=ImportStatus.RUNNING, region_id=cast.region.id, started_at=now() - timedelta(hours=2))
+    db.session.add(entry)
+    db.session.commit()
+    sign_in(client, admin)
+
+    page = client.get(f"{URL}/{entry.id}").get_data(as_text=True)
+
+    assert "has stopped before it finished" in page
+
+
+def test_when_the_files_cannot_be_stored_nothing_is_kept(app, client, admin, cast, inline, monkeypatch):
+    def disk_full(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(uploads.shutil, "copyfileobj", disk_full)
+
+    response = upload(client, admin)
+
+    assert response.status_code == 422
+    assert "could not be stored" in response.get_data(as_text=True)
+    assert count(KpiImport) == 0 and count(Trajectory) == 0
+    assert spooled(app) == []
+
+
+def test_the_import_takes_files_larger_than_other_uploads_up_to_its_own_limit(app, client, admin, cast, inline, monkeypatch):
+    size = len((DATA / "trajectories.csv").read_bytes()) + len((DATA / "claims.csv").read_bytes())
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", size // 4)
+    monkeypatch.setitem(app.config, "MAX_IMPORT_CONTENT_LENGTH", size * 2)
+    assert upload(client, admin).status_code == 302
+
+    monkeypatch.setitem(app.config, "MAX_IMPORT_CONTENT_LENGTH", size // 2)
+    assert upload(client, admin).status_code == 413
+
+
+def test_staff_of_another_region_cannot_see_an_import(client, admin, cast, inline):
+    upload(client, admin)
+    entry = db.session.scalar(select(KpiImport))
+    other_region = factories.RegionFactory(name="Regio Elders", code="R-ELD")
+    outsider = factories.member(Role.REGION_ADMIN, other_region, email="outsider@test.example.org")
+    db.session.commit()
+    sign_in(client, outsider)
+
+    assert client.get(f"{URL}/{entry.id}").status_code == 404
+    assert f"/kpi/import/{entry.id}" not in client.get(URL).get_data(as_text=True)
+
+
+def test_a_contract_manager_may_import_but_municipality_staff_may_not(client, cast, inline):
+    manager = factories.member(Role.CONTRACT_MANAGER, cast.region, email="contract@test.example.org")
+    municipal = factories.member(Role.REGION_ADMIN, cast.municipality, email="municipal@test.example.org")
+    db.session.commit()
+
+    assert upload(client, manager).status_code == 302
+    sign_in(client, municipal)
+    assert client.get(URL).status_code == 403
