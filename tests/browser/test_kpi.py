@@ -1,5 +1,5 @@
-"""The KPI dashboards in the browser: every dashboard, its filter form and the public scoreboard
-pass axe-core."""
+"""The KPI pages in the browser: every dashboard, its filter form, the public scoreboard and the
+import of care data pass axe-core."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from portal.extensions import db
 from portal.kpi import dashboards
 from tests import factories
 from tests.browser.conftest import follow, sign_in, sign_out, visit
-from tests.kpi import trajectory
+from portal.kpi.importer import ImportStep
+from tests.kpi import CLAIM_HEADER, TRAJECTORY_HEADER, paused_import, trajectory
 
 pytestmark = pytest.mark.browser
 
@@ -51,6 +52,49 @@ def test_every_kpi_dashboard_passes_axe(page: Page, world):
     sign_out(page)
 
     visit(page, f"/openbaar/scorebord/{world.region.code}")
+
+
+@pytest.mark.parametrize("javascript", [False, True], ids=["without-javascript", "with-axe"])
+def test_a_region_administrator_imports_care_data_and_follows_its_progress(open_page, world, tmp_path, javascript):
+    """Without JavaScript the pages work; with it, axe checks the form, the progress and the outcome."""
+    page = open_page(java_script_enabled=javascript)
+    code, kvk = world.municipality.cbs_code, world.provider.kvk_number
+    trajectories = tmp_path / "trajecten.csv"
+    trajectories.write_text("\n".join([
+        TRAJECTORY_HEADER,
+        f"B-1,C-1,{code},{kvk},BEH,45A12,wijkteam,2025-01-06,2025-02-03,,,,",
+        f"B-2,C-2,{code},{kvk},BEH,45A12,huisarts,2025-01-06,2025-02-03,2025-13-01,31,8,yes",
+    ]) + "\n")
+    claims = tmp_path / "declaraties.csv"
+    claims.write_text(f"{CLAIM_HEADER}\nB-1,2025-02,900.00\nB-1,2025-03,900.00\n")
+    sign_in(page, world.user("region_admin").email)
+    follow(page, page.locator("header nav a", has_text="Import care data"))
+    page.locator("#trajectories").set_input_files(trajectories)
+    page.locator("#claims").set_input_files(claims)
+
+    with paused_import(ImportStep.READ_CLAIMS) as held:
+        follow(page, page.locator("main input[type=submit]"))
+        assert held.wait(timeout=30)
+        follow(page, page.locator("main a", has_text="Refresh"))
+        expect(page.locator("#import-steps [aria-current=step]")).to_contain_text("Reading and checking the claims")
+        expect(page.locator("#import-progress")).to_have_attribute("value", "100")
+
+    for _attempt in range(50):
+        if page.locator("#import-status").inner_text() != "Running":
+            break
+        page.wait_for_timeout(100)
+        follow(page, page.locator("main a", has_text="Refresh"))
+    expect(page.locator("#import-status")).to_have_text("Finished")
+    expect(page.locator("#rejected-rows")).to_contain_text("'2025-13-01' is not a date as YYYY-MM-DD")
+    follow(page, page.locator("main a", has_text="Import care data"))
+    expect(page.locator("main table")).to_contain_text("trajecten.csv, declaraties.csv")
+
+
+def test_the_import_pages_pass_axe(page: Page, world):
+    sign_in(page, world.user("contract_manager").email)
+    visit(page, "/kpi/import")
+    follow(page, page.locator("main input[type=submit]"), status=422)  # no files chosen
+    expect(page.locator(".error-summary")).to_contain_text("Choose the file with the trajectories.")
 
 
 @pytest.fixture(autouse=True)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import io
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 from portal.extensions import db
-from portal.kpi.importer import ImportResult, import_files
+from portal.kpi import uploads
+from portal.kpi.importer import ImportResult, ImportStep, import_files
 from portal.kpi.summary import refresh_summaries
 from portal.models import Claim, Municipality, Provider, Region, Trajectory
 from tests import factories
@@ -110,3 +114,27 @@ def trajectory(
     refresh_summaries(db.session)  # as the importer does after every import
     db.session.commit()
     return row
+
+
+@contextmanager
+def paused_import(step: ImportStep) -> Iterator[threading.Event]:
+    """Hold an uploaded import running in the background once it reports rows in a step.
+
+    Yields an event set when the import is held; it goes on when the block ends. Every report
+    is written to the progress file, so a page shows exactly where the import was held.
+    """
+    reached, go_on = threading.Event(), threading.Event()
+    report, interval = uploads._Watcher.report, uploads._PROGRESS_INTERVAL
+
+    def report_and_hold(watcher, reported: ImportStep, rows: int) -> None:
+        report(watcher, reported, rows)
+        if reported is step and rows:
+            reached.set()
+            go_on.wait(timeout=30)
+
+    uploads._Watcher.report, uploads._PROGRESS_INTERVAL = report_and_hold, 0
+    try:
+        yield reached
+    finally:
+        go_on.set()
+        uploads._Watcher.report, uploads._PROGRESS_INTERVAL = report, interval

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import io
-import threading
 import time
 from datetime import timedelta
 
@@ -19,7 +18,7 @@ from portal.kpi.importer import ImportStep
 from portal.models import AuditEvent, Claim, ImportStatus, KpiImport, Role, Trajectory
 from tests import factories
 from tests.conftest import sign_in_as
-from tests.kpi import CLAIM_HEADER, DATA, TRAJECTORY_HEADER, make_cast
+from tests.kpi import CLAIM_HEADER, DATA, TRAJECTORY_HEADER, make_cast, paused_import, run_import
 
 URL = "/kpi/import"
 
@@ -149,8 +148,6 @@ def test_rows_of_another_region_are_rejected_and_its_data_is_left_alone(client, 
     elsewhere = factories.MunicipalityFactory(region=other_region, name="Verweg", cbs_code="GM9803")
     db.session.commit()
     # Another region's care, imported by the command line: trajectory X-1 in GM9803.
-    from tests.kpi import run_import
-
     run_import(io.StringIO(rows(TRAJECTORY_HEADER, trajectory_line("X-1", "GM9803", client="C-ELD")).decode()),
                io.StringIO(rows(CLAIM_HEADER, "X-1,2025-02,300.00").decode()))
 
@@ -174,28 +171,12 @@ def test_rows_of_another_region_are_rejected_and_its_data_is_left_alone(client, 
 
 
 def test_the_page_shows_how_far_a_running_import_has_come(app, client, admin, cast):
-    """Stop a real import in the background just after it has read the claims, and look."""
-    reached, go_on = threading.Event(), threading.Event()
-    report = uploads._Watcher.report
-
-    def report_and_pause(watcher, step, rows):
-        report(watcher, step, rows)
-        if step is ImportStep.READ_CLAIMS and rows:
-            reached.set()
-            go_on.wait(timeout=30)
-
-    original_interval = uploads._PROGRESS_INTERVAL
-    uploads._PROGRESS_INTERVAL = 0
-    uploads._Watcher.report = report_and_pause
-    try:
+    """Hold a real import in the background just after it has read the claims, and look."""
+    with paused_import(ImportStep.READ_CLAIMS) as held:
         response = upload(client, admin)
         status_url = response.headers["Location"]
-        assert reached.wait(timeout=30), "the import did not reach the claims"
+        assert held.wait(timeout=30), "the import did not reach the claims"
         running = client.get(status_url).get_data(as_text=True)
-    finally:
-        go_on.set()
-        uploads._Watcher.report = report
-        uploads._PROGRESS_INTERVAL = original_interval
 
     steps = running.split('id="import-steps"', 1)[1].split("</ol>", 1)[0].split("<li")[1:]
     assert ["done" in step for step in steps] == [True, True, False, False, False]
