@@ -37,7 +37,7 @@ portal/translations/%/LC_MESSAGES/messages.mo: portal/translations/%/LC_MESSAGES
 
 # Refresh the catalogue after changing user-facing text, then translate the new entries.
 extract-messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot --no-location --sort-output --project "Jeugdzorgportaal" .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k Reason -o portal/translations/messages.pot --no-location --sort-output --project "Jeugdzorgportaal" .
 	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching --ignore-obsolete
 
 # Browser tests drive Debian's Chromium; install it when missing and allowed to.

@@ -5,11 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import Flask
-from flask_babel import format_decimal
+from flask_babel import format_decimal, gettext
 from flask_babel import lazy_gettext as _l
 
-from portal.kpi.importer import ImportStep
-from portal.models import BodyKind, ImportStatus, LegalForm, Role, ValidityRule
+from portal.kpi.importer import ImportStep, Reason
+from portal.models import BodyKind, ImportStatus, KpiImportProblem, LegalForm, Role, ValidityRule
 
 ROLE_LABELS = {
     Role.PROVIDER_ADMIN: _l("Provider administrator"),
@@ -73,6 +73,13 @@ IMPORT_STEP_LABELS = {
 }
 
 
+def import_problem_reason(problem: KpiImportProblem) -> str:
+    """Return why an imported row was rejected, in the reader's language."""
+    if problem.reason_template is None:
+        return problem.reason
+    return Reason(problem.reason_template, **(problem.reason_values or {})).translated(gettext)
+
+
 def init_app(app: Flask) -> None:
     """Let templates turn codes into words."""
     labels = {
@@ -82,6 +89,7 @@ def init_app(app: Flask) -> None:
         "validity_rule_label": lambda rule: VALIDITY_RULE_LABELS[ValidityRule(rule)],
         "import_status_label": lambda status: IMPORT_STATUS_LABELS[ImportStatus(status)],
         "import_step_label": lambda step: IMPORT_STEP_LABELS[ImportStep(step)],
+        "import_problem_reason": import_problem_reason,
         "euro": euro,
     }
     # Usable both as functions and as filters (e.g. in map()).

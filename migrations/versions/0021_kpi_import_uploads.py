@@ -29,6 +29,8 @@ def upgrade() -> None:
         sa.Column('line', sa.Integer(), nullable=False),
         sa.Column('column_name', sa.String(length=30), nullable=True),
         sa.Column('reason', sa.Text(), nullable=False),
+        sa.Column('reason_template', sa.Text(), nullable=True),
+        sa.Column('reason_values', sa.JSON(), nullable=True),
         sa.ForeignKeyConstraint(['import_id'], ['kpi_imports.id'], name='fk_kpi_import_problems_import_id_kpi_imports',
                                 ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('id', name='pk_kpi_import_problems'),

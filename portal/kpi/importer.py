@@ -61,8 +61,50 @@ _GOALS = {"yes": True, "no": False, "": None}
 _MAX_LENGTHS = {"trajectory_ref": 50, "client_ref": 50, "product_group": 10, "product_code": 20, "referrer": 30}
 
 
+class Reason(str):
+    """Why a row or a file was refused: the English text, with its template and values kept apart
+    so that the portal can show it in the reader's language (``translated``).
+
+    The templates are in the message catalogue (``Reason`` is an extraction keyword). A value may
+    itself be a Reason, or a tuple of them, shown joined by semicolons.
+    """
+
+    template: str
+    values: dict[str, Any]
+
+    def __new__(cls, template: str, **values: Any) -> Reason:
+        reason = super().__new__(cls, _fill(template, values, str))
+        reason.template, reason.values = template, values
+        return reason
+
+    def translated(self, gettext: Callable[[str], str]) -> str:
+        """Return the reason in the language of ``gettext`` (which must not fill in values)."""
+        return _fill(gettext(self.template), self.values, lambda reason: reason.translated(gettext))
+
+
+def _fill(template: str, values: dict[str, Any], show: Callable[[Reason], str]) -> str:
+    if not values:
+        return template
+    shown = {}
+    for name, value in values.items():
+        if isinstance(value, Reason):
+            value = show(value)
+        elif isinstance(value, tuple):
+            value = "; ".join(show(part) for part in value)
+        shown[name] = value
+    return template % shown
+
+
+_REQUIRED = Reason("is required")
+
+
 class KpiImportError(Exception):
     """The import as a whole was refused or failed; no care data was changed."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        #: Why, in English; a Reason when the portal can translate it.
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -73,7 +115,7 @@ class RowError:
     line: int
     #: The column at fault, or None when the row as a whole is wrong.
     column: str | None
-    reason: str
+    reason: Reason
 
     def __str__(self) -> str:
         where = f"{self.file} line {self.line}"
@@ -227,8 +269,9 @@ def _finish(session: Session, log: KpiImport, result: ImportResult, status: Impo
     log.finished_at = func.now()
     if result.errors:
         session.execute(KpiImportProblem.__table__.insert(), [
-            {"import_id": log.id, "file": problem.file[:255], "line": problem.line,
-             "column_name": problem.column, "reason": problem.reason}
+            {"import_id": log.id, "file": problem.file[:255], "line": problem.line, "column_name": problem.column,
+             "reason": str(problem.reason), "reason_template": problem.reason.template,
+             "reason_values": problem.reason.values or None}
             for problem in result.errors
         ])
     session.flush()
@@ -251,26 +294,29 @@ class _Reader:
         try:
             header = next(self._reader)
         except StopIteration:
-            raise KpiImportError(f"{name} is empty: expected a header row with {', '.join(columns)}.") from None
+            raise KpiImportError(Reason("%(file)s is empty: expected a header row with %(columns)s.",
+                                        file=name, columns=", ".join(columns))) from None
         header = [column.strip().lstrip("\ufeff").lower() for column in header]
         if len(header) == 1 and ";" in header[0]:
-            raise KpiImportError(f"{name} is separated by semicolons; use commas. Nothing was imported.")
+            raise KpiImportError(Reason("%(file)s is separated by semicolons; use commas. Nothing was imported.",
+                                        file=name))
         missing = [column for column in columns if column not in header]
         unknown = [column for column in header if column not in columns]
         doubled = sorted({column for column in header if header.count(column) > 1})
         problems = []
         if missing:
-            problems.append("missing columns: " + ", ".join(missing))
+            problems.append(Reason("missing columns: %(columns)s", columns=", ".join(missing)))
         if unknown:
-            problems.append("unknown columns: " + ", ".join(unknown))
+            problems.append(Reason("unknown columns: %(columns)s", columns=", ".join(unknown)))
         if doubled:
-            problems.append("columns given twice: " + ", ".join(doubled))
+            problems.append(Reason("columns given twice: %(columns)s", columns=", ".join(doubled)))
         if problems:
-            raise KpiImportError(f"{name} has a wrong header ({'; '.join(problems)}); nothing was imported.")
+            raise KpiImportError(Reason("%(file)s has a wrong header (%(problems)s); nothing was imported.",
+                                        file=name, problems=tuple(problems)))
         self._positions = [header.index(column) for column in columns]
         self._width = len(header)
 
-    def __iter__(self) -> Iterator[tuple[int, list[str] | None, str | None]]:
+    def __iter__(self) -> Iterator[tuple[int, list[str] | None, Reason | None]]:
         """Yield (line, values in the documented column order, problem with the row as a whole)."""
         next_line = self._reader.line_num + 1
         for row in self._reader:
@@ -278,83 +324,85 @@ class _Reader:
             if not row:
                 continue  # blank line
             if len(row) != self._width:
-                yield line, None, f"expected {self._width} fields, found {len(row)}"
+                yield line, None, Reason("expected %(expected)d fields, found %(found)d", expected=self._width,
+                                         found=len(row))
                 continue
             yield line, [row[position].strip() for position in self._positions], None
 
 
-def _check_length(column: str, value: str, problems: list[tuple[str, str]]) -> None:
+def _check_length(column: str, value: str, problems: list[tuple[str, Reason]]) -> None:
     if not value:
-        problems.append((column, "is required"))
+        problems.append((column, _REQUIRED))
     elif len(value) > _MAX_LENGTHS[column]:
-        problems.append((column, f"is longer than {_MAX_LENGTHS[column]} characters"))
+        problems.append((column, Reason("is longer than %(most)d characters", most=_MAX_LENGTHS[column])))
 
 
-def _parse_date(column: str, value: str, problems: list[tuple[str, str]], required: bool = True) -> date | None:
+def _parse_date(column: str, value: str, problems: list[tuple[str, Reason]], required: bool = True) -> date | None:
     """Return the date of an ISO date text, or None (noting the problem when it is wrong or missing)."""
     if not value:
         if required:
-            problems.append((column, "is required"))
+            problems.append((column, _REQUIRED))
         return None
     if _DATE.fullmatch(value):
         try:
             return date.fromisoformat(value)
         except ValueError:
             pass
-    problems.append((column, f"{value!r} is not a date as YYYY-MM-DD"))
+    problems.append((column, Reason("%(value)r is not a date as YYYY-MM-DD", value=value)))
     return None
 
 
 def _check_trajectory(
-    values: list[str], municipalities: dict[str, int], providers: dict[str, int], where: str = ""
-) -> tuple[tuple | None, list[tuple[str, str]]]:
+    values: list[str], municipalities: dict[str, int], providers: dict[str, int],
+    unknown: Callable[[str], Reason] = lambda code: Reason("no municipality with CBS code %(code)s", code=code),
+) -> tuple[tuple | None, list[tuple[str, Reason]]]:
     """Return the row ready for staging, or the problems (column, reason) that reject it.
 
-    ``municipalities`` holds the ones rows may be for; ``where`` says which those are, for the
-    reason given when a row's municipality is not among them.
+    ``municipalities`` holds the ones rows may be for; ``unknown`` is the reason given when a
+    row's municipality is not among them.
     """
     (ref, client, municipality_code, kvk, product_group, product_code, referrer,
      request_raw, start_raw, end_raw, end_reason, satisfaction_raw, goals_raw) = values
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, Reason]] = []
     for column, value in (("trajectory_ref", ref), ("client_ref", client), ("product_group", product_group),
                           ("product_code", product_code), ("referrer", referrer)):
         _check_length(column, value, problems)
     municipality_id = municipalities.get(municipality_code)
     if not municipality_code:
-        problems.append(("municipality_code", "is required"))
+        problems.append(("municipality_code", _REQUIRED))
     elif not _CBS_CODE.fullmatch(municipality_code):
-        problems.append(("municipality_code", f"{municipality_code!r} is not a CBS code like GM0123"))
+        problems.append(("municipality_code", Reason("%(value)r is not a CBS code like GM0123", value=municipality_code)))
     elif municipality_id is None:
-        problems.append(("municipality_code", f"no municipality with CBS code {municipality_code}{where}"))
+        problems.append(("municipality_code", unknown(municipality_code)))
     provider_id = providers.get(kvk)
     if not kvk:
-        problems.append(("provider_kvk", "is required"))
+        problems.append(("provider_kvk", _REQUIRED))
     elif not _KVK.fullmatch(kvk):
-        problems.append(("provider_kvk", f"{kvk!r} is not a KvK number of 8 digits"))
+        problems.append(("provider_kvk", Reason("%(value)r is not a KvK number of 8 digits", value=kvk)))
     elif provider_id is None:
-        problems.append(("provider_kvk", f"no provider with KvK number {kvk}"))
+        problems.append(("provider_kvk", Reason("no provider with KvK number %(kvk)s", kvk=kvk)))
     request_date = _parse_date("request_date", request_raw, problems)
     start_date = _parse_date("start_date", start_raw, problems)
     end_date = _parse_date("end_date", end_raw, problems, required=False)
     if request_date and start_date and start_date < request_date:
-        problems.append(("start_date", "is before request_date"))
+        problems.append(("start_date", Reason("is before request_date")))
     if start_date and end_date and end_date < start_date:
-        problems.append(("end_date", "is before start_date"))
+        problems.append(("end_date", Reason("is before start_date")))
     if end_reason and end_reason not in END_REASONS:
-        problems.append(("end_reason", f"{end_reason!r} is not a JZ588 end reason"))
+        problems.append(("end_reason", Reason("%(value)r is not a JZ588 end reason", value=end_reason)))
     elif end_raw and not end_reason:
-        problems.append(("end_reason", "is required when end_date is given"))
+        problems.append(("end_reason", Reason("is required when end_date is given")))
     elif end_reason and not end_raw:
-        problems.append(("end_date", "is required when end_reason is given"))
+        problems.append(("end_date", Reason("is required when end_reason is given")))
     satisfaction = None
     if satisfaction_raw:
         if _SATISFACTION.fullmatch(satisfaction_raw) and 1 <= int(satisfaction_raw) <= 10:
             satisfaction = int(satisfaction_raw)
         else:
-            problems.append(("satisfaction", f"{satisfaction_raw!r} is not a whole number from 1 to 10"))
+            problems.append(("satisfaction", Reason("%(value)r is not a whole number from 1 to 10", value=satisfaction_raw)))
     goals_met = _GOALS.get(goals_raw.lower(), "bad")
     if goals_met == "bad":
-        problems.append(("goals_met", f"{goals_raw!r} is not yes, no or empty"))
+        problems.append(("goals_met", Reason("%(value)r is not yes, no or empty", value=goals_raw)))
     if problems:
         return None, problems
     # The checked texts go to the database as they are: it reads ISO dates itself, faster.
@@ -362,32 +410,33 @@ def _check_trajectory(
             request_raw, start_raw, end_raw or None, end_reason or None, satisfaction, goals_met), []
 
 
-def _check_claim(values: list[str]) -> tuple[tuple | None, list[tuple[str, str]]]:
+def _check_claim(values: list[str]) -> tuple[tuple | None, list[tuple[str, Reason]]]:
     """Return the claim ready for staging, or the problems (column, reason) that reject it."""
     ref, period_raw, amount_raw = values
     if 0 < len(ref) <= _MAX_LENGTHS["trajectory_ref"] and _PERIOD.fullmatch(period_raw) and _AMOUNT.fullmatch(amount_raw):
         # Nearly every claim is right: say so in one test (millions of claims per import).
         return (ref, period_raw + "-01", amount_raw), []
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, Reason]] = []
     _check_length("trajectory_ref", ref, problems)
     period = None
     if not period_raw:
-        problems.append(("period", "is required"))
+        problems.append(("period", _REQUIRED))
     elif _PERIOD.fullmatch(period_raw):
         period = period_raw + "-01"  # the first day of the month, as an ISO date the database reads
     else:
-        problems.append(("period", f"{period_raw!r} is not a month as YYYY-MM"))
+        problems.append(("period", Reason("%(value)r is not a month as YYYY-MM", value=period_raw)))
     amount = None
     if not amount_raw:
-        problems.append(("amount_granted", "is required"))
+        problems.append(("amount_granted", _REQUIRED))
     elif _AMOUNT.fullmatch(amount_raw):
         amount = amount_raw  # an exact decimal text the database reads as it is
     elif amount_raw.startswith("-"):
-        problems.append(("amount_granted", "must not be negative"))
+        problems.append(("amount_granted", Reason("must not be negative")))
     elif "," in amount_raw:
-        problems.append(("amount_granted", f"{amount_raw!r}: use '.' as the decimal separator, no thousands separator"))
+        problems.append(("amount_granted", Reason("%(value)r: use '.' as the decimal separator, no thousands separator",
+                                                  value=amount_raw)))
     else:
-        problems.append(("amount_granted", f"{amount_raw!r} is not an amount like 1234.56"))
+        problems.append(("amount_granted", Reason("%(value)r is not an amount like 1234.56", value=amount_raw)))
     if problems:
         return None, problems
     return (ref, period, amount), []
@@ -437,15 +486,17 @@ class _Run:
             if len(self.result.errors) < self.max_errors:
                 self.result.errors.append(RowError(file, line, column, reason))
 
-    def reject_staged(self, counts: FileCounts, file: str, table: str, condition: str, column: str, reason_sql: str) -> None:
-        """Reject the staged rows that meet a condition: describe the first ones, then delete them."""
+    def reject_staged(self, counts: FileCounts, file: str, table: str, condition: str, column: str,
+                      reason: Callable[[str], Reason]) -> None:
+        """Reject the staged rows that meet a condition: describe the first ones (the reason is
+        given the row's value of the column), then delete them."""
         room = max(self.max_errors - len(self.result.errors), 0)
         if room:
             rows = self.execute(
-                f"SELECT s.line, {reason_sql} FROM {table} s WHERE {condition} ORDER BY s.line LIMIT :room",
+                f"SELECT s.line, s.{column} FROM {table} s WHERE {condition} ORDER BY s.line LIMIT :room",
                 {"room": room},
             )
-            self.result.errors.extend(RowError(file, line, column, reason) for line, reason in rows)
+            self.result.errors.extend(RowError(file, line, column, reason(value)) for line, value in rows)
         deleted = self.execute(f"DELETE FROM {table} WHERE line IN (SELECT s.line FROM {table} s WHERE {condition})")
         counts.rejected += deleted.rowcount
 
@@ -480,7 +531,7 @@ class _Run:
                 cursor.close()
 
     def read(self, step: ImportStep, reader: _Reader, counts: FileCounts, table: str, columns: tuple[str, ...],
-             check: Callable[[list[str]], tuple[tuple | None, list[tuple[str, str]]]]) -> None:
+             check: Callable[[list[str]], tuple[tuple | None, list[tuple[str, Reason]]]]) -> None:
         """Check every row of a file and stage the good ones, a batch at a time."""
         self.progress(step)
         self.create_stage(table, columns)
@@ -519,7 +570,8 @@ class _Run:
         if room:
             rows = self.execute(f"SELECT line, first_line FROM ({repeats}) r ORDER BY line LIMIT :room", {"room": room})
             self.result.errors.extend(
-                RowError(file, line, key[-1], f"repeats the {label} of line {first}; that row was used")
+                RowError(file, line, key[-1], Reason("repeats the %(key)s of line %(line)d; that row was used",
+                                                     key=label, line=first))
                 for line, first in rows
             )
         deleted = self.execute(f"DELETE FROM {table} WHERE line IN (SELECT line FROM ({repeats}) r)")
@@ -530,14 +582,14 @@ class _Run:
     def import_trajectories(self, reader: _Reader) -> None:
         counts = self.result.trajectories
         municipalities_query = select(Municipality.cbs_code, Municipality.id)
-        where = ""
+        options = {}
         if self.scope is not None:
             municipalities_query = municipalities_query.where(Municipality.id.in_(self.municipality_ids))
-            where = " in this region"
+            options["unknown"] = lambda code: Reason("no municipality with CBS code %(code)s in this region", code=code)
         municipalities = dict(self.session.execute(municipalities_query).all())
         providers = dict(self.session.execute(select(Provider.kvk_number, Provider.id)).all())
         self.read(ImportStep.READ_TRAJECTORIES, reader, counts, _STAGE_TRAJECTORIES, _TRAJECTORY_FIELDS,
-                  lambda values: _check_trajectory(values, municipalities, providers, where))
+                  lambda values: _check_trajectory(values, municipalities, providers, **options))
         self.progress(ImportStep.SAVE_TRAJECTORIES)
         self.reject_duplicates(counts, reader.name, _STAGE_TRAJECTORIES, ("trajectory_ref",), "trajectory_ref")
         if self.scope is not None:
@@ -546,7 +598,7 @@ class _Run:
                 counts, reader.name, _STAGE_TRAJECTORIES,
                 f"EXISTS (SELECT 1 FROM trajectories t WHERE t.trajectory_ref = s.trajectory_ref "
                 f"AND t.municipality_id NOT IN ({self.scope}))",
-                "trajectory_ref", "'is already used for care outside this region'",
+                "trajectory_ref", lambda _ref: Reason("is already used for care outside this region"),
             )
         changed = " OR ".join(f"t.{column} {self.differs} s.{column}" for column in _TRAJECTORY_FIELDS[1:])
         self.count(counts, f"""
@@ -583,7 +635,8 @@ class _Run:
         self.reject_staged(
             counts, reader.name, _STAGE_CLAIMS,
             f"NOT EXISTS (SELECT 1 FROM trajectories t WHERE t.trajectory_ref = s.trajectory_ref{in_scope})",
-            "trajectory_ref", "'no trajectory ' || s.trajectory_ref || ' in the database or the trajectories file'",
+            "trajectory_ref",
+            lambda ref: Reason("no trajectory %(ref)s in the database or the trajectories file", ref=ref),
         )
         self.reject_duplicates(counts, reader.name, _STAGE_CLAIMS, ("trajectory_ref", "period"),
                                "trajectory_ref and period")

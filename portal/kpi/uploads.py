@@ -26,11 +26,20 @@ from pathlib import Path
 from typing import BinaryIO
 
 from flask import Flask, current_app
+from flask_babel import gettext
 from sqlalchemy import select, update
 
 from portal.clock import as_utc, now
 from portal.extensions import db
-from portal.kpi.importer import CLAIM_COLUMNS, TRAJECTORY_COLUMNS, ImportStep, KpiImportError, check_header, import_files
+from portal.kpi.importer import (
+    CLAIM_COLUMNS,
+    TRAJECTORY_COLUMNS,
+    ImportStep,
+    KpiImportError,
+    Reason,
+    check_header,
+    import_files,
+)
 from portal.models import ImportStatus, KpiImport, Municipality, Region, User
 
 log = logging.getLogger(__name__)
@@ -72,9 +81,9 @@ def check_uploads(trajectories: BinaryIO, trajectories_name: str, claims: Binary
         try:
             check_header(text, name, columns)
         except KpiImportError as error:
-            problems[key] = str(error)
+            problems[key] = error.reason.translated(gettext) if isinstance(error.reason, Reason) else str(error)
         except UnicodeDecodeError:
-            problems[key] = f"{name} is not a UTF-8 text file; save it as CSV (UTF-8)."
+            problems[key] = gettext("%(file)s is not a UTF-8 text file; save it as CSV (UTF-8).", file=name)
         finally:
             text.detach()
             stream.seek(0)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Date,
@@ -283,7 +285,11 @@ class KpiImportProblem(Base):
     line: Mapped[int] = mapped_column(Integer)
     #: The column at fault, or None when the row as a whole is wrong.
     column_name: Mapped[str | None] = mapped_column(String(30))
+    #: The reason in English, as the command line prints it.
     reason: Mapped[str] = mapped_column(Text)
+    #: The reason's template in the message catalogue and its values, to show it translated.
+    reason_template: Mapped[str | None] = mapped_column(Text)
+    reason_values: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     kpi_import: Mapped[KpiImport] = relationship(back_populates="problems")
 

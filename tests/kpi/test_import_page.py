@@ -15,7 +15,7 @@ from portal.clock import now
 from portal.extensions import db
 from portal.kpi import uploads
 from portal.kpi.importer import ImportStep
-from portal.models import AuditEvent, Claim, ImportStatus, KpiImport, Role, Trajectory
+from portal.models import AuditEvent, Claim, ImportStatus, KpiImport, KpiImportProblem, Role, Trajectory
 from tests import factories
 from tests.conftest import sign_in_as
 from tests.kpi import CLAIM_HEADER, DATA, TRAJECTORY_HEADER, make_cast, paused_import, run_import
@@ -257,3 +257,21 @@ def test_a_contract_manager_may_import_but_municipality_staff_may_not(client, ca
     assert upload(client, manager).status_code == 302
     sign_in(client, municipal)
     assert client.get(URL).status_code == 403
+
+
+def test_the_reasons_read_in_dutch_by_default(client, admin, cast, inline):
+    sign_in_as(client, admin)  # no language chosen: Dutch
+    refused = client.post(URL, data=files(trajectories="trajectories_wrong_header.csv"), content_type="multipart/form-data")
+    assert ("trajectories.csv heeft een verkeerde kopregel (ontbrekende kolommen: end_reason; onbekende kolommen: "
+            "end_reasn); er is niets geïmporteerd.") in html.unescape(refused.get_data(as_text=True))
+
+    response = client.post(URL, data=files(), content_type="multipart/form-data")
+    page = html.unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+
+    assert "'2025-13-01' is geen datum als JJJJ-MM-DD" in page
+    assert "geen traject T-404 in de database of in het trajectenbestand" in page
+    assert "'1.250,00': gebruik '.' als decimaalteken" in page
+    # The English text stays beside it, as the command line prints it.
+    assert db.session.scalar(select(KpiImportProblem.reason).where(KpiImportProblem.line == 8)) == (
+        "'2025-13-01' is not a date as YYYY-MM-DD"
+    )
