@@ -275,3 +275,23 @@ def test_the_reasons_read_in_dutch_by_default(client, admin, cast, inline):
     assert db.session.scalar(select(KpiImportProblem.reason).where(KpiImportProblem.line == 8)) == (
         "'2025-13-01' is not a date as YYYY-MM-DD"
     )
+
+
+def test_a_fault_during_the_import_is_logged_as_failed_and_changes_nothing(app, client, admin, cast, inline, monkeypatch):
+    def broken(*_args, **_kwargs):
+        db.session.execute(Trajectory.__table__.insert().values(
+            trajectory_ref="HALF", client_ref="C", municipality_id=cast.municipality.id, provider_id=cast.provider.id,
+            product_group="BEH", product_code="45A12", referrer="wijkteam", request_date=now().date(),
+            start_date=now().date(),
+        ))
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(uploads, "import_files", broken)
+
+    response = upload(client, admin)
+
+    entry = db.session.scalar(select(KpiImport))
+    assert (entry.status, entry.error) == (ImportStatus.FAILED, "The import failed because of a fault on our side and was undone.")
+    assert count(Trajectory) == 0  # the half-done work was rolled back
+    assert spooled(app) == []
+    assert "The import failed. Nothing has been changed." in client.get(response.headers["Location"]).get_data(as_text=True)
