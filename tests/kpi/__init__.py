@@ -56,6 +56,17 @@ def csv_text(header: str, *rows: str) -> io.StringIO:
     return io.StringIO("\n".join((header, *rows)) + "\n")
 
 
+def trajectory_row(ref="T-1", **changes) -> str:
+    """Return one line of a trajectories file: a valid row for the cast, with the changes."""
+    values = {
+        "trajectory_ref": ref, "client_ref": "C-1", "municipality_code": "GM9801", "provider_kvk": "90000001",
+        "product_group": "BEH", "product_code": "45A12", "referrer": "wijkteam", "request_date": "2025-01-01",
+        "start_date": "2025-01-10", "end_date": "", "end_reason": "", "satisfaction": "", "goals_met": "",
+    }
+    values.update(changes)
+    return ",".join(values[column] for column in TRAJECTORY_HEADER.split(","))
+
+
 def run_import(trajectories: str | io.StringIO, claims: str | io.StringIO | None = None, **options) -> ImportResult:
     """Import files from tests/kpi/data (by name) or in-memory CSVs, and commit like the CLI."""
     streams = []

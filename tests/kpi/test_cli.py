@@ -4,17 +4,11 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import ImportStatus, KpiImport, Trajectory
-from tests.kpi import DATA, make_cast
-
-
-@pytest.fixture
-def cast(app):
-    return make_cast()
+from tests.kpi import DATA
 
 
 def flask_kpi(app, *args: str):

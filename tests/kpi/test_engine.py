@@ -8,12 +8,7 @@ from sqlalchemy import text
 from portal.extensions import db
 from portal.kpi.engine import Dimension, Period, Scope, clients_and_spend, kpis, market
 from tests import factories
-from tests.kpi import make_cast, trajectory
-
-
-@pytest.fixture
-def cast(app):
-    return make_cast()
+from tests.kpi import trajectory
 
 
 @pytest.fixture

@@ -11,26 +11,11 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.kpi.importer import ImportStep, KpiImportError, RowError, import_files
 from portal.models import Claim, ImportStatus, KpiImport, Trajectory
-from tests.kpi import CLAIM_HEADER, TRAJECTORY_HEADER, csv_text, make_cast, run_import
-
-
-@pytest.fixture
-def cast(app):
-    return make_cast()
+from tests.kpi import CLAIM_HEADER, TRAJECTORY_HEADER, csv_text, run_import, trajectory_row
 
 
 def stored(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
-
-
-def trajectory_row(ref="T-1", **changes) -> str:
-    values = {
-        "trajectory_ref": ref, "client_ref": "C-1", "municipality_code": "GM9801", "provider_kvk": "90000001",
-        "product_group": "BEH", "product_code": "45A12", "referrer": "wijkteam", "request_date": "2025-01-01",
-        "start_date": "2025-01-10", "end_date": "", "end_reason": "", "satisfaction": "", "goals_met": "",
-    }
-    values.update(changes)
-    return ",".join(values[column] for column in TRAJECTORY_HEADER.split(","))
 
 
 def test_the_sample_files_import_with_bad_rows_reported_and_the_rest_stored(cast):
