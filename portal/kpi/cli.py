@@ -9,6 +9,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from portal.extensions import db
 from portal.kpi.engine import Period, Scope, report
@@ -44,6 +45,12 @@ def import_command(trajectories_path: str, claims_path: str, batch_size: int) ->
     except (KpiImportError, OSError) as error:
         db.session.commit()  # keeps the log entry of the failed run; the care data is untouched
         click.echo(f"Import refused: {error}", err=True)
+        raise SystemExit(2) from error
+    except SQLAlchemyError as error:
+        # The run could not even be logged: SQLite busy with another import, the server gone.
+        db.session.rollback()
+        click.echo(f"Import refused: the database could not be written ({getattr(error, 'orig', None) or error}); "
+                   "nothing was changed. Try again later.", err=True)
         raise SystemExit(2) from error
     db.session.commit()
     for name, counts in ((os.path.basename(trajectories_path), result.trajectories),

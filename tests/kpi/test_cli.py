@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from portal.extensions import db
 from portal.models import ImportStatus, KpiImport, Trajectory
@@ -37,6 +39,19 @@ def test_import_refuses_a_file_with_a_wrong_header_with_exit_status_2(app, cast)
     assert "wrong header" in result.output and "nothing was imported" in result.output
     assert db.session.scalar(select(func.count(Trajectory.id))) == 0
     assert db.session.scalar(select(KpiImport.status)) is ImportStatus.FAILED
+
+
+def test_import_refuses_when_the_database_cannot_be_written_with_exit_status_2(app, cast, monkeypatch):
+    def locked(*_args, **_kwargs):
+        raise OperationalError("INSERT INTO kpi_imports", {}, sqlite3.OperationalError("database is locked"))
+
+    monkeypatch.setattr("portal.kpi.cli.import_files", locked)
+
+    result = flask_kpi(app, "import", str(DATA / "trajectories.csv"), str(DATA / "claims.csv"))
+
+    assert result.exit_code == 2
+    assert "Import refused: the database could not be written (database is locked)" in result.output
+    assert db.session.scalar(select(func.count(Trajectory.id))) == 0
 
 
 def test_import_of_a_missing_file_is_a_usage_error(app, cast, tmp_path):

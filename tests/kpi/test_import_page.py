@@ -18,14 +18,9 @@ from portal.kpi.importer import ImportStep
 from portal.models import AuditEvent, Claim, ImportStatus, KpiImport, KpiImportProblem, Role, Trajectory
 from tests import factories
 from tests.conftest import sign_in_as
-from tests.kpi import CLAIM_HEADER, DATA, TRAJECTORY_HEADER, make_cast, paused_import, run_import
+from tests.kpi import CLAIM_HEADER, DATA, TRAJECTORY_HEADER, paused_import, run_import
 
 URL = "/kpi/import"
-
-
-@pytest.fixture
-def cast(app):
-    return make_cast()
 
 
 @pytest.fixture
