@@ -495,8 +495,10 @@ class _Run:
             rows = self.execute(
                 f"SELECT s.line, s.{column} FROM {table} s WHERE {condition} ORDER BY s.line LIMIT :room",
                 {"room": room},
-            )
+            ).all()
             self.result.errors.extend(RowError(file, line, column, reason(value)) for line, value in rows)
+            if not rows:
+                return  # none to reject (the usual case): spare a second pass over millions of claims
         deleted = self.execute(f"DELETE FROM {table} WHERE line IN (SELECT s.line FROM {table} s WHERE {condition})")
         counts.rejected += deleted.rowcount
 
