@@ -15,7 +15,7 @@ from flask import Flask, abort, g
 from flask_login import current_user
 
 from portal.extensions import login_manager
-from portal.models import Role
+from portal.models import Membership, OrganisationKind, Role
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,14 @@ class Access:
     kind: str
     #: The roles allowed when kind is "roles".
     roles: frozenset[Role] = frozenset()
+    #: The kinds of organisation the member must act for; None when any will do.
+    organisations: frozenset[OrganisationKind] | None = None
+
+    def admits(self, membership: Membership | None) -> bool:
+        """Tell whether a member acting in this membership passes a "roles" rule."""
+        if membership is None or membership.role not in self.roles:
+            return False
+        return self.organisations is None or membership.organisation.kind in self.organisations
 
 
 def _declare(rule: Access) -> Callable:
@@ -34,9 +42,7 @@ def _declare(rule: Access) -> Callable:
         def wrapper(*args, **kwargs):
             if rule.kind != "public" and not current_user.is_authenticated:
                 return login_manager.unauthorized()
-            if rule.kind == "roles" and (
-                g.membership is None or g.membership.role not in rule.roles
-            ):
+            if rule.kind == "roles" and not rule.admits(g.membership):
                 abort(403)
             return view(*args, **kwargs)
 
@@ -56,12 +62,13 @@ def signed_in(view: Callable) -> Callable:
     return _declare(Access("signed_in"))(view)
 
 
-def roles(*allowed: Role | Iterable[Role]) -> Callable:
-    """Let only members acting in one of these roles use this view."""
+def roles(*allowed: Role | Iterable[Role], of: OrganisationKind | None = None) -> Callable:
+    """Let only members acting in one of these roles use this view; with ``of``, only when they
+    act for that kind of organisation (a region's administrator, not a municipality's)."""
     flat: set[Role] = set()
     for item in allowed:
         flat.update([item] if isinstance(item, Role) else item)
-    return _declare(Access("roles", frozenset(flat)))
+    return _declare(Access("roles", frozenset(flat), None if of is None else frozenset({of})))
 
 
 def undeclared_endpoints(app: Flask) -> list[str]:

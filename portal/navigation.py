@@ -50,8 +50,7 @@ def may_visit(endpoint: str) -> bool:
         return False
     if rule.kind == "signed_in":
         return True
-    membership = g.get("membership")
-    return membership is not None and membership.role in rule.roles
+    return rule.admits(g.get("membership"))
 
 
 def menu_items() -> list[dict]:

@@ -30,6 +30,7 @@ from portal.models import (
     ImportStatus,
     KpiImport,
     Municipality,
+    OrganisationKind,
     Provider,
     Region,
     Role,
@@ -278,12 +279,10 @@ def scoreboard_download(code: str, table: str, fmt: str):
 
 
 @bp.route("/kpi/instellingen", methods=["GET", "POST"])
-@roles(Role.REGION_ADMIN)
+@roles(Role.REGION_ADMIN, of=OrganisationKind.REGION)
 def settings():
     """Let the region administrator publish the scoreboard and set the growth signal."""
     region = g.membership.organisation
-    if not isinstance(region, Region):
-        abort(404)
     current = dashboards.kpi_settings(db.session, region.id)
     form = KpiSettingsForm(obj=current)
     if form.validate_on_submit():
@@ -309,20 +308,12 @@ IMPORT_ROLES = {Role.REGION_ADMIN, Role.CONTRACT_MANAGER}
 RECENT_IMPORTS = 20
 
 
-def _import_region() -> Region:
-    """Return the region whose care data the user imports; a municipality's staff import none."""
-    region = g.membership.organisation
-    if not isinstance(region, Region):
-        abort(403)
-    return region
-
-
 @bp.route("/kpi/import", methods=["GET", "POST"])
 @large_uploads
-@roles(IMPORT_ROLES)
+@roles(IMPORT_ROLES, of=OrganisationKind.REGION)
 def imports():
     """Take the two CSV files of an import, check their headers, and start the import."""
-    region = _import_region()
+    region = g.membership.organisation  # a region: the rule admits only regions' staff
     form = KpiImportForm()
     if form.validate_on_submit():
         trajectories, claims = form.trajectories.data, form.claims.data
@@ -353,10 +344,10 @@ def imports():
 
 
 @bp.route("/kpi/import/<int:import_id>")
-@roles(IMPORT_ROLES)
+@roles(IMPORT_ROLES, of=OrganisationKind.REGION)
 def import_status(import_id: int):
     """Show how far an import has come, or what it did: counts per file and every rejected row."""
-    region = _import_region()
+    region = g.membership.organisation  # a region: the rule admits only regions' staff
     entry = db.session.get(KpiImport, import_id)
     if entry is None or entry.region_id != region.id:
         abort(404)

@@ -250,8 +250,10 @@ def test_a_contract_manager_may_import_but_municipality_staff_may_not(client, ca
     db.session.commit()
 
     assert upload(client, manager).status_code == 302
+    assert f'href="{URL}"' in client.get("/").get_data(as_text=True)  # in the menu
     sign_in(client, municipal)
     assert client.get(URL).status_code == 403
+    assert f'href="{URL}"' not in client.get("/").get_data(as_text=True)
 
 
 def test_the_reasons_read_in_dutch_by_default(client, admin, cast, inline):
