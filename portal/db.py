@@ -39,12 +39,15 @@ class Timestamped:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
-    """Make SQLite enforce foreign keys and wait for locks like a real server."""
+    """Make SQLite enforce foreign keys, wait for locks like a real server, and let pages read
+    while a long transaction writes (write-ahead log: readers see the last commit instead of
+    waiting for the writer, e.g. the import page while its import runs in the background)."""
     module = type(dbapi_connection).__module__
     if module.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA journal_mode=WAL")  # kept in the file; an in-memory database ignores it
         cursor.close()
 
 

@@ -292,3 +292,26 @@ def test_a_fault_during_the_import_is_logged_as_failed_and_changes_nothing(app, 
     assert count(Trajectory) == 0  # the half-done work was rolled back
     assert spooled(app) == []
     assert "The import failed. Nothing has been changed." in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_the_pages_read_while_an_import_writes(app, client, admin, cast):
+    """An import is one long write transaction; pages must not wait for it. On SQLite that takes
+    the write-ahead log: with a rollback journal, the writer's exclusive lock made every read
+    wait five seconds and then fail (seen on the demo)."""
+    entry = KpiImport(imported_by_label="x", trajectories_file="t.csv", claims_file="c.csv",
+                      status=ImportStatus.RUNNING, region_id=cast.region.id)
+    db.session.add(entry)
+    db.session.commit()
+    sign_in(client, admin)
+    with db.engine.connect() as writer:
+        if writer.dialect.name == "sqlite":
+            writer.exec_driver_sql("BEGIN EXCLUSIVE")  # the lock an import's commit or a full cache takes
+        writer.execute(KpiImport.__table__.update().values(error="being written"))
+        began = time.monotonic()
+        response = client.get(f"{URL}/{entry.id}")
+        waited = time.monotonic() - began
+        writer.rollback()
+
+    assert response.status_code == 200
+    assert waited < 2
+    assert 'id="import-status">Running<' in response.get_data(as_text=True)
