@@ -7,11 +7,13 @@ costs on this machine in the same run.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from flask import Flask, render_template, request
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
+from bench import WORKER_HEADER
 from portal import create_app
 
 #: Bytes of one row of the baseline's table, roughly; the runner asks for the page's size.
@@ -28,5 +30,15 @@ def baseline_page():
     return render_template("baseline.html", rows=rows)
 
 
+def _name_worker(application):
+    def named(environ, start_response):
+        def start(status, headers, exc_info=None):
+            return start_response(status, [*headers, (WORKER_HEADER, str(os.getpid()))], exc_info)
+
+        return application(environ, start)
+
+    return named
+
+
 portal = create_app()
-app = DispatcherMiddleware(portal, {"/_bench": baseline})
+app = _name_worker(DispatcherMiddleware(portal, {"/_bench": baseline}))
