@@ -6,6 +6,8 @@ itself runs after the response, in a thread of the web process, one at a time pe
 (PostgreSQL's advisory lock in the importer serialises processes). While it runs it writes its
 step and the rows and bytes read so far to a small progress file beside the uploads: the import
 is one database transaction, so its progress cannot be read from the database before it ends.
+A heartbeat rewrites that file every few seconds while the run lives, so a run whose process has
+gone is told from a busy one within minutes.
 The folder is removed when the run ends, whatever the outcome: care data does not linger on disk.
 """
 
@@ -46,9 +48,13 @@ log = logging.getLogger(__name__)
 
 #: The files of a run, inside its folder.
 TRAJECTORIES, CLAIMS, PROGRESS = "trajectories.csv", "claims.csv", "progress.json"
-#: A run that has not reported progress for this long has stopped (the server restarted).
-STALLED_AFTER = timedelta(hours=1)
-#: Seconds between writes of the progress file; every batch would be needlessly often.
+#: Seconds between writes of the progress file while a run is alive, even when it is waiting
+#: for another import or busy with one long statement.
+HEARTBEAT = 10.0
+#: A run whose progress file has not been written for this long has stopped: the process that
+#: ran it has gone (a restart, a recycled worker). Several heartbeats, for a machine under load.
+STALLED_AFTER = timedelta(minutes=2)
+#: Seconds between writes of the progress file as rows are read; every batch would be needlessly often.
 _PROGRESS_INTERVAL = 0.5
 #: One import at a time in this process; a second waits for the first.
 _ONE_AT_A_TIME = threading.Lock()
@@ -63,7 +69,8 @@ def spool(app: Flask) -> Path:
 class Progress:
     """Where a running import stands, as its progress file says."""
 
-    step: ImportStep
+    #: The step the import is in; None while it waits for another import to finish.
+    step: ImportStep | None
     #: Rows of the file being read, read so far (0 outside the reading steps).
     rows: int
     #: Share of the file being read that has been read, from 0 to 100 (None outside reading).
@@ -130,35 +137,37 @@ def start(import_id: int) -> None:
 def run(app: Flask, import_id: int) -> None:
     """Import the files of an accepted run, then remove them; every outcome ends up in the log."""
     folder = spool(app) / str(import_id)
-    with _ONE_AT_A_TIME, app.app_context():
-        try:
-            entry = db.session.get(KpiImport, import_id)
-            if entry is None or entry.status is not ImportStatus.RUNNING or not folder.is_dir():
-                return
-            municipality_ids = db.session.scalars(
-                select(Municipality.id).where(Municipality.region_id == entry.region_id)
-            ).all()
-            _import(entry, folder, municipality_ids)
-        except Exception:
-            # Not a refusal of the files but a fault (database gone, disk, a bug): undone, logged.
-            log.exception("KPI import %s failed", import_id)
-            db.session.rollback()
-            db.session.execute(
-                update(KpiImport).where(KpiImport.id == import_id, KpiImport.status == ImportStatus.RUNNING)
-                .values(status=ImportStatus.FAILED, finished_at=now(),
-                        error="The import failed because of a fault on our side and was undone.")
-            )
-            db.session.commit()
-        finally:
-            db.session.remove()
-            shutil.rmtree(folder, ignore_errors=True)
+    try:
+        # The heartbeat starts before waiting for another import: waiting is not having stopped.
+        with _Watcher(folder / PROGRESS) as watcher, _ONE_AT_A_TIME, app.app_context():
+            try:
+                entry = db.session.get(KpiImport, import_id)
+                if entry is None or entry.status is not ImportStatus.RUNNING or not folder.is_dir():
+                    return
+                municipality_ids = db.session.scalars(
+                    select(Municipality.id).where(Municipality.region_id == entry.region_id)
+                ).all()
+                _import(entry, folder, municipality_ids, watcher)
+            except Exception:
+                # Not a refusal of the files but a fault (database gone, disk, a bug): undone, logged.
+                log.exception("KPI import %s failed", import_id)
+                db.session.rollback()
+                db.session.execute(
+                    update(KpiImport).where(KpiImport.id == import_id, KpiImport.status == ImportStatus.RUNNING)
+                    .values(status=ImportStatus.FAILED, finished_at=now(),
+                            error="The import failed because of a fault on our side and was undone.")
+                )
+                db.session.commit()
+            finally:
+                db.session.remove()
+    finally:
+        # After the heartbeat has stopped, so that it cannot write into the folder being removed.
+        shutil.rmtree(folder, ignore_errors=True)
 
 
-def _import(entry: KpiImport, folder: Path, municipality_ids: Iterable[int]) -> None:
+def _import(entry: KpiImport, folder: Path, municipality_ids: Iterable[int], watcher: _Watcher) -> None:
     with open(folder / TRAJECTORIES, "rb") as trajectories_raw, open(folder / CLAIMS, "rb") as claims_raw:
-        watcher = _Watcher(folder / PROGRESS, {
-            ImportStep.READ_TRAJECTORIES: trajectories_raw, ImportStep.READ_CLAIMS: claims_raw,
-        })
+        watcher.read_from({ImportStep.READ_TRAJECTORIES: trajectories_raw, ImportStep.READ_CLAIMS: claims_raw})
         # utf-8-sig: spreadsheet programs often write a byte-order mark.
         trajectories = io.TextIOWrapper(trajectories_raw, encoding="utf-8-sig", newline="")
         claims = io.TextIOWrapper(claims_raw, encoding="utf-8-sig", newline="")
@@ -172,26 +181,62 @@ def _import(entry: KpiImport, folder: Path, municipality_ids: Iterable[int]) -> 
 
 
 class _Watcher:
-    """Writes an import's progress to its file, now and then, replacing it whole each time."""
+    """Writes a run's progress to its file, replacing it whole each time: when the import reports
+    (at most every ``_PROGRESS_INTERVAL``) and, from a thread of its own, every ``HEARTBEAT``
+    while the run is alive. So a reader can tell a run that waits or is busy with one long
+    statement (the figures take minutes on years of data) from one whose process has gone.
+    """
 
-    def __init__(self, path: Path, files: dict[ImportStep, BinaryIO]) -> None:
+    def __init__(self, path: Path) -> None:
         self.path = path
-        self.files = files
-        self.sizes = {step: os.fstat(file.fileno()).st_size for step, file in files.items()}
+        self.files: dict[ImportStep, BinaryIO] = {}
+        self.sizes: dict[ImportStep, int] = {}
+        self.state: dict = {"step": None, "rows": 0, "percent": None}
         self.step: ImportStep | None = None
         self.written = 0.0
+        self._lock = threading.Lock()
+        self._stopped = threading.Event()
+        self._beating = threading.Thread(target=self._beat, name=f"{path.parent.name}-heartbeat", daemon=True)
+
+    def __enter__(self) -> _Watcher:
+        self._write()
+        self._beating.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self._stopped.set()
+        self._beating.join()
+
+    def read_from(self, files: dict[ImportStep, BinaryIO]) -> None:
+        """Say which file each reading step reads, for the share of it read so far."""
+        self.files = files
+        self.sizes = {step: os.fstat(file.fileno()).st_size for step, file in files.items()}
 
     def report(self, step: ImportStep, rows: int) -> None:
         if step == self.step and time.monotonic() - self.written < _PROGRESS_INTERVAL:
             return
-        self.step, self.written = step, time.monotonic()
+        self.step = step
         percent = None
         if step in self.files:
             size = self.sizes[step]
             percent = min(100, self.files[step].tell() * 100 // size) if size else 100
-        with tempfile.NamedTemporaryFile("w", dir=self.path.parent, delete=False, prefix=".progress-") as temporary:
-            json.dump({"step": step.value, "rows": rows, "percent": percent}, temporary)
-        os.replace(temporary.name, self.path)
+        self.state = {"step": step.value, "rows": rows, "percent": percent}
+        self._write()
+
+    def _beat(self) -> None:
+        while not self._stopped.wait(HEARTBEAT):
+            self._write()
+
+    def _write(self) -> None:
+        with self._lock:
+            self.written = time.monotonic()
+            try:
+                with tempfile.NamedTemporaryFile("w", dir=self.path.parent, delete=False,
+                                                 prefix=".progress-") as temporary:
+                    json.dump(self.state, temporary)
+                os.replace(temporary.name, self.path)
+            except OSError:
+                pass  # the folder is gone (the run has ended) or the disk is full: the page says so
 
 
 def progress(app: Flask, entry: KpiImport) -> Progress | None:
@@ -200,7 +245,8 @@ def progress(app: Flask, entry: KpiImport) -> Progress | None:
     try:
         data = json.loads(path.read_text())
         updated = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-        return Progress(ImportStep(data["step"]), int(data["rows"]), data["percent"], updated)
+        step = ImportStep(data["step"]) if data["step"] is not None else None
+        return Progress(step, int(data["rows"]), data["percent"], updated)
     except (OSError, ValueError, KeyError, TypeError):
         return None  # not started, finished meanwhile, or being replaced this instant
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import html
 import io
+import os
+import shutil
+import threading
 import time
 from datetime import timedelta
 
@@ -13,7 +16,7 @@ from sqlalchemy import func, select
 
 from portal.clock import now
 from portal.extensions import db
-from portal.kpi import uploads
+from portal.kpi import importer, uploads
 from portal.kpi.importer import ImportStep
 from portal.models import AuditEvent, Claim, ImportStatus, KpiImport, KpiImportProblem, Role, Trajectory
 from tests import factories
@@ -206,6 +209,73 @@ def test_an_import_that_stopped_with_the_server_says_so(client, admin, cast):
     page = client.get(f"{URL}/{entry.id}").get_data(as_text=True)
 
     assert "has stopped before it finished" in page
+
+
+@pytest.fixture
+def quick_heartbeat(monkeypatch):
+    """A heartbeat every 50 ms, and a run taken for stopped after half a second without one."""
+    monkeypatch.setattr(uploads, "HEARTBEAT", 0.05)
+    monkeypatch.setattr(uploads, "STALLED_AFTER", timedelta(seconds=0.5))
+
+
+def test_a_run_whose_heartbeat_stopped_minutes_ago_is_shown_as_stopped(app, client, admin, cast):
+    entry = KpiImport(imported_by_label="x", trajectories_file="t.csv", claims_file="c.csv",
+                      status=ImportStatus.RUNNING, region_id=cast.region.id, started_at=now() - timedelta(minutes=10))
+    db.session.add(entry)
+    db.session.commit()
+    folder = uploads.spool(app) / str(entry.id)
+    folder.mkdir(parents=True)
+    progress = folder / uploads.PROGRESS
+    progress.write_text('{"step": "summarise", "rows": 0, "percent": null}')
+    sign_in(client, admin)
+
+    try:
+        assert "has stopped before it finished" not in client.get(f"{URL}/{entry.id}").get_data(as_text=True)
+        three_minutes_ago = time.time() - 180
+        os.utime(progress, (three_minutes_ago, three_minutes_ago))
+        assert "has stopped before it finished" in client.get(f"{URL}/{entry.id}").get_data(as_text=True)
+    finally:
+        shutil.rmtree(folder)
+
+
+def test_a_run_busy_with_one_long_statement_keeps_its_heartbeat(app, client, admin, cast, quick_heartbeat,
+                                                                monkeypatch):
+    """The figures are one statement that takes minutes on years of data, without reports."""
+    reached, go_on = threading.Event(), threading.Event()
+    summarise = importer.refresh_summaries
+
+    def slow_summaries(session):
+        reached.set()
+        go_on.wait(timeout=30)
+        summarise(session)
+
+    monkeypatch.setattr(importer, "refresh_summaries", slow_summaries)
+    try:
+        status_url = upload(client, admin).headers["Location"]
+        assert reached.wait(timeout=30), "the import did not reach the figures"
+        time.sleep(1.0)  # twice as long as a run may go without a heartbeat
+        busy = client.get(status_url).get_data(as_text=True)
+    finally:
+        go_on.set()
+
+    assert "has stopped before it finished" not in busy
+    current = busy.split('aria-current="step"', 1)[1].split("</li>", 1)[0]
+    assert "Calculating the figures for the dashboards" in current and "busy" in current
+    assert "T-404" in _wait_until_finished(client, status_url)
+    assert spooled(app) == []
+
+
+def test_a_run_waiting_for_another_import_is_not_taken_for_stopped(app, client, admin, cast, quick_heartbeat):
+    with uploads._ONE_AT_A_TIME:  # another import of this process is running
+        status_url = upload(client, admin).headers["Location"]
+        time.sleep(1.0)
+        waiting = client.get(status_url).get_data(as_text=True)
+
+    assert "has stopped before it finished" not in waiting
+    assert "The import will start as soon as the previous import has finished." in waiting
+    assert 'aria-current="step"' not in waiting
+    assert "T-404" in _wait_until_finished(client, status_url)
+    assert spooled(app) == []
 
 
 def test_when_the_files_cannot_be_stored_nothing_is_kept(app, client, admin, cast, inline, monkeypatch):
