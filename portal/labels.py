@@ -9,7 +9,7 @@ from flask_babel import format_decimal, gettext
 from flask_babel import lazy_gettext as _l
 
 from portal.kpi.importer import ImportStep, Reason
-from portal.models import BodyKind, ImportStatus, KpiImportProblem, LegalForm, Role, ValidityRule
+from portal.models import BodyKind, ImportStatus, KpiImport, KpiImportProblem, LegalForm, Role, ValidityRule
 
 ROLE_LABELS = {
     Role.PROVIDER_ADMIN: _l("Provider administrator"),
@@ -77,7 +77,14 @@ def import_problem_reason(problem: KpiImportProblem) -> str:
     """Return why an imported row was rejected, in the reader's language."""
     if problem.reason_template is None:
         return problem.reason
-    return Reason(problem.reason_template, **(problem.reason_values or {})).translated(gettext)
+    return Reason.from_stored(problem.reason_template, problem.reason_values).translated(gettext)
+
+
+def import_failure_reason(entry: KpiImport) -> str | None:
+    """Return why an import failed, in the reader's language."""
+    if entry.error_template is None:
+        return entry.error
+    return Reason.from_stored(entry.error_template, entry.error_values).translated(gettext)
 
 
 def init_app(app: Flask) -> None:
@@ -90,6 +97,7 @@ def init_app(app: Flask) -> None:
         "import_status_label": lambda status: IMPORT_STATUS_LABELS[ImportStatus(status)],
         "import_step_label": lambda step: IMPORT_STEP_LABELS[ImportStep(step)],
         "import_problem_reason": import_problem_reason,
+        "import_failure_reason": import_failure_reason,
         "euro": euro,
     }
     # Usable both as functions and as filters (e.g. in map()).

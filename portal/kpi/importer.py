@@ -81,6 +81,31 @@ class Reason(str):
         """Return the reason in the language of ``gettext`` (which must not fill in values)."""
         return _fill(gettext(self.template), self.values, lambda reason: reason.translated(gettext))
 
+    def stored_values(self) -> dict[str, Any] | None:
+        """Return the values as JSON can keep them (a Reason among them as its template and values)."""
+        return {name: _stored(value) for name, value in self.values.items()} or None
+
+    @classmethod
+    def from_stored(cls, template: str, values: dict[str, Any] | None) -> Reason:
+        """Return the reason kept as its template and ``stored_values``."""
+        return cls(template, **{name: _restored(value) for name, value in (values or {}).items()})
+
+
+def _stored(value: Any) -> Any:
+    if isinstance(value, Reason):
+        return {"template": value.template, "values": value.stored_values()}
+    if isinstance(value, tuple):
+        return [_stored(part) for part in value]
+    return value
+
+
+def _restored(value: Any) -> Any:
+    if isinstance(value, dict):
+        return Reason.from_stored(value["template"], value["values"])
+    if isinstance(value, list):
+        return tuple(_restored(part) for part in value)
+    return value
+
 
 def _fill(template: str, values: dict[str, Any], show: Callable[[Reason], str]) -> str:
     if not values:
@@ -246,10 +271,10 @@ def import_files(
             run.progress(ImportStep.SUMMARISE)
             refresh_summaries(session)
     except KpiImportError as error:
-        _finish(session, log, result, ImportStatus.FAILED, str(error))
+        _finish(session, log, result, ImportStatus.FAILED, error.reason)
         raise
-    except (OSError, UnicodeDecodeError, csv.Error, SQLAlchemyError, psycopg.Error, sqlite3.Error) as error:
-        message = f"The import failed and was undone: {error}"
+    except (OSError, SQLAlchemyError, psycopg.Error, sqlite3.Error) as error:
+        message = Reason("The import failed and was undone: %(error)s", error=str(error))
         _finish(session, log, result, ImportStatus.FAILED, message)
         raise KpiImportError(message) from error
     result.errors.sort(key=lambda e: (e.file != trajectories_name, e.line))
@@ -260,18 +285,21 @@ def import_files(
 
 
 def _finish(session: Session, log: KpiImport, result: ImportResult, status: ImportStatus, error: str | None) -> None:
+    """Log the outcome; a Reason as ``error`` is kept so that the portal can translate it."""
     failed = status is ImportStatus.FAILED
     for prefix, counts in (("trajectories", result.trajectories), ("claims", result.claims)):
         for name in ("imported", "updated", "unchanged", "rejected"):
             setattr(log, f"{prefix}_{name}", 0 if failed else getattr(counts, name))
     log.status = status
     log.error = error
+    if isinstance(error, Reason):
+        log.error_template, log.error_values = error.template, error.stored_values()
     log.finished_at = func.now()
     if result.errors:
         session.execute(KpiImportProblem.__table__.insert(), [
             {"import_id": log.id, "file": problem.file[:255], "line": problem.line, "column_name": problem.column,
              "reason": str(problem.reason), "reason_template": problem.reason.template,
-             "reason_values": problem.reason.values or None}
+             "reason_values": problem.reason.stored_values()}
             for problem in result.errors
         ])
     session.flush()
@@ -291,11 +319,10 @@ class _Reader:
     def __init__(self, stream: TextIO, name: str, columns: tuple[str, ...]) -> None:
         self.name = name
         self._reader = csv.reader(stream)
-        try:
-            header = next(self._reader)
-        except StopIteration:
+        header = self._next()
+        if header is None:
             raise KpiImportError(Reason("%(file)s is empty: expected a header row with %(columns)s.",
-                                        file=name, columns=", ".join(columns))) from None
+                                        file=name, columns=", ".join(columns)))
         header = [column.strip().lstrip("\ufeff").lower() for column in header]
         if len(header) == 1 and ";" in header[0]:
             raise KpiImportError(Reason("%(file)s is separated by semicolons; use commas. Nothing was imported.",
@@ -316,10 +343,36 @@ class _Reader:
         self._positions = [header.index(column) for column in columns]
         self._width = len(header)
 
+    def _next(self) -> list[str] | None:
+        """Return the next row, or None at the end; raise KpiImportError when it cannot be read."""
+        read_so_far = self._reader.line_num
+        try:
+            return next(self._reader)
+        except StopIteration:
+            return None
+        except UnicodeDecodeError:
+            if not read_so_far:
+                raise KpiImportError(Reason("%(file)s is not a UTF-8 text file; save it as CSV (UTF-8).",
+                                            file=self.name)) from None
+            # The file is decoded a block ahead: the character is somewhere after this line.
+            raise KpiImportError(Reason(
+                "%(file)s is not a UTF-8 text file: a character after line %(line)d cannot be read. "
+                "Save it as CSV (UTF-8); nothing was imported.", file=self.name, line=read_so_far,
+            )) from None
+        except csv.Error as error:
+            raise KpiImportError(Reason(
+                "%(file)s cannot be read as CSV after line %(line)d (%(error)s); nothing was imported.",
+                file=self.name, line=read_so_far, error=str(error),
+            )) from None
+
     def __iter__(self) -> Iterator[tuple[int, list[str] | None, Reason | None]]:
-        """Yield (line, values in the documented column order, problem with the row as a whole)."""
+        """Yield (line, values in the documented column order, problem with the row as a whole).
+
+        Raises KpiImportError when the rest of the file cannot be read: it is not UTF-8 text, or
+        not CSV (a NUL byte, a field without its closing quote longer than the csv module allows).
+        """
         next_line = self._reader.line_num + 1
-        for row in self._reader:
+        while (row := self._next()) is not None:
             line, next_line = next_line, self._reader.line_num + 1
             if not row:
                 continue  # blank line

@@ -89,8 +89,6 @@ def check_uploads(trajectories: BinaryIO, trajectories_name: str, claims: Binary
             check_header(text, name, columns)
         except KpiImportError as error:
             problems[key] = error.reason.translated(gettext) if isinstance(error.reason, Reason) else str(error)
-        except UnicodeDecodeError:
-            problems[key] = gettext("%(file)s is not a UTF-8 text file; save it as CSV (UTF-8).", file=name)
         finally:
             text.detach()
             stream.seek(0)
@@ -152,10 +150,10 @@ def run(app: Flask, import_id: int) -> None:
                 # Not a refusal of the files but a fault (database gone, disk, a bug): undone, logged.
                 log.exception("KPI import %s failed", import_id)
                 db.session.rollback()
+                fault = Reason("The import failed because of a fault on our side and was undone.")
                 db.session.execute(
                     update(KpiImport).where(KpiImport.id == import_id, KpiImport.status == ImportStatus.RUNNING)
-                    .values(status=ImportStatus.FAILED, finished_at=now(),
-                            error="The import failed because of a fault on our side and was undone.")
+                    .values(status=ImportStatus.FAILED, finished_at=now(), error=fault, error_template=fault.template)
                 )
                 db.session.commit()
             finally:

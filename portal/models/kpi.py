@@ -244,8 +244,11 @@ class KpiImport(Base):
     status: Mapped[ImportStatus] = mapped_column(
         enum_type(ImportStatus, "status"), default=ImportStatus.RUNNING
     )
-    #: Why the run failed, for a failed run.
+    #: Why the run failed, for a failed run, in English as the command line prints it.
     error: Mapped[str | None] = mapped_column(Text)
+    #: The reason's template in the message catalogue and its values, to show it translated.
+    error_template: Mapped[str | None] = mapped_column(Text)
+    error_values: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     #: Trajectory rows that were new.
     trajectories_imported: Mapped[int] = mapped_column(Integer, default=0)
     #: Trajectory rows that changed an existing trajectory.

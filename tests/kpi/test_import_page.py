@@ -344,6 +344,22 @@ def test_the_reasons_read_in_dutch_by_default(client, admin, cast, inline):
     )
 
 
+def test_a_file_that_stops_being_utf8_after_the_header_check_fails_the_run_saying_so_in_dutch(client, admin, cast,
+                                                                                             inline):
+    """The upload's check reads the header; a bad character further down is found by the run."""
+    claims = rows(CLAIM_HEADER, *["T-1,2025-01,100.00"] * 1000, "T-1,2025-02,1\xe9")
+    sign_in_as(client, admin)  # no language chosen: Dutch
+    response = client.post(URL, data=files(claims=claims.decode().encode("latin-1")),
+                           content_type="multipart/form-data")
+    assert response.status_code == 302  # the header was fine
+
+    page = html.unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert "De import is mislukt. Er is niets gewijzigd." in page
+    assert "claims.csv is geen UTF-8-tekstbestand: een teken na regel " in page
+    assert "Sla het op als CSV (UTF-8); er is niets geïmporteerd." in page
+    assert count(Trajectory) == 0
+
+
 def test_a_fault_during_the_import_is_logged_as_failed_and_changes_nothing(app, client, admin, cast, inline, monkeypatch):
     def broken(*_args, **_kwargs):
         db.session.execute(Trajectory.__table__.insert().values(
@@ -362,6 +378,10 @@ def test_a_fault_during_the_import_is_logged_as_failed_and_changes_nothing(app, 
     assert count(Trajectory) == 0  # the half-done work was rolled back
     assert spooled(app) == []
     assert "The import failed. Nothing has been changed." in client.get(response.headers["Location"]).get_data(as_text=True)
+    with client.session_transaction() as session:
+        session["locale"] = "nl"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "De import is mislukt door een fout aan onze kant en is teruggedraaid." in page
 
 
 def test_the_pages_read_while_an_import_writes(app, client, admin, cast):

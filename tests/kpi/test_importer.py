@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -149,6 +151,38 @@ def test_an_import_that_fails_half_way_leaves_the_previous_data_intact(cast):
     assert stored(Trajectory) == 1 and stored(Claim) == 1
     assert db.session.scalar(select(Trajectory.client_ref)) == "C-1"
     assert float(db.session.scalar(select(Claim.amount_granted))) == 100.0
+
+
+def _claims_stream(*, bad_line: str, good_lines: int = 1000) -> io.TextIOWrapper:
+    """Claims with a bad line after more good ones than the first block the file is decoded in."""
+    raw = "\n".join([CLAIM_HEADER] + ["T-1,2025-01,100.00"] * good_lines + [bad_line]) + "\n"
+    return io.TextIOWrapper(io.BytesIO(raw.encode("latin-1")), encoding="utf-8", newline="")
+
+
+def test_a_file_that_stops_being_utf8_part_way_fails_saying_after_which_line_and_changes_nothing(cast):
+    run_import(csv_text(TRAJECTORY_HEADER, trajectory_row("T-1")), csv_text(CLAIM_HEADER, "T-1,2025-01,100.00"))
+
+    with pytest.raises(KpiImportError) as refused:
+        run_import(csv_text(TRAJECTORY_HEADER, trajectory_row("T-1", client_ref="changed")),
+                   _claims_stream(bad_line="T-1,2025-02,1\xe9"))  # é in Latin-1: not UTF-8
+
+    found = re.fullmatch(r"claims.csv is not a UTF-8 text file: a character after line (\d+) cannot be read\. "
+                         r"Save it as CSV \(UTF-8\); nothing was imported\.", str(refused.value))
+    assert found and 1 < int(found[1]) < 1002  # the bad character is on line 1002
+    assert db.session.scalar(select(Trajectory.client_ref)) == "C-1"
+    failed = db.session.scalar(select(KpiImport).order_by(KpiImport.id.desc()))
+    assert (failed.status, failed.error, failed.error_values) == (
+        ImportStatus.FAILED, str(refused.value), {"file": "claims.csv", "line": int(found[1])},
+    )
+
+
+def test_a_file_that_is_not_csv_part_way_fails_saying_why(cast):
+    with pytest.raises(KpiImportError, match=r"claims.csv cannot be read as CSV after line 1001 "
+                                             r"\(field larger than field limit \(131072\)\); nothing was imported"):
+        run_import(csv_text(TRAJECTORY_HEADER, trajectory_row("T-1")),
+                   _claims_stream(bad_line='T-1,"' + "x" * 200_000))  # a quote that is never closed
+    db.session.rollback()
+    assert stored(Trajectory) == 0
 
 
 def test_reading_in_batches_of_three_gives_the_same_result_as_one_batch(cast):
