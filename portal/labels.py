@@ -63,6 +63,8 @@ IMPORT_STATUS_LABELS = {
     ImportStatus.SUCCEEDED: _l("Finished"),
     ImportStatus.FAILED: _l("Failed, nothing changed"),
 }
+#: A run that still says "running" but whose process has gone (portal.kpi.uploads.stalled).
+IMPORT_STOPPED_LABEL = _l("Stopped, nothing changed")
 
 IMPORT_STEP_LABELS = {
     ImportStep.READ_TRAJECTORIES: _l("Reading and checking the trajectories"),
@@ -94,7 +96,9 @@ def init_app(app: Flask) -> None:
         "legal_form_label": lambda form: LEGAL_FORM_LABELS[LegalForm(form)],
         "body_kind_label": lambda kind: BODY_KIND_LABELS[BodyKind(kind)],
         "validity_rule_label": lambda rule: VALIDITY_RULE_LABELS[ValidityRule(rule)],
-        "import_status_label": lambda status: IMPORT_STATUS_LABELS[ImportStatus(status)],
+        "import_status_label": lambda status, stopped=False: (
+            IMPORT_STOPPED_LABEL if stopped else IMPORT_STATUS_LABELS[ImportStatus(status)]
+        ),
         "import_step_label": lambda step: IMPORT_STEP_LABELS[ImportStep(step)],
         "import_problem_reason": import_problem_reason,
         "import_failure_reason": import_failure_reason,

@@ -249,6 +249,12 @@ def progress(app: Flask, entry: KpiImport) -> Progress | None:
         return None  # not started, finished meanwhile, or being replaced this instant
 
 
+def stopped_runs(app: Flask, entries: Iterable[KpiImport]) -> set[int]:
+    """Return the ids of the runs among ``entries`` that say "running" but have stopped."""
+    return {entry.id for entry in entries
+            if entry.status is ImportStatus.RUNNING and stalled(entry, progress(app, entry))}
+
+
 def stalled(entry: KpiImport, seen: Progress | None) -> bool:
     """Tell whether a run that still says "running" has stopped without finishing."""
     if entry.status is not ImportStatus.RUNNING:

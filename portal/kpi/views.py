@@ -340,7 +340,8 @@ def imports():
     recent = db.session.scalars(
         select(KpiImport).where(KpiImport.region_id == region.id).order_by(KpiImport.id.desc()).limit(RECENT_IMPORTS)
     ).all()
-    return render_form("kpi/imports.html", form, region=region, recent=recent, ImportStatus=ImportStatus)
+    return render_form("kpi/imports.html", form, region=region, recent=recent, ImportStatus=ImportStatus,
+                       stopped=uploads.stopped_runs(current_app, recent))
 
 
 @bp.route("/kpi/import/<int:import_id>")

@@ -209,6 +209,9 @@ def test_an_import_that_stopped_with_the_server_says_so(client, admin, cast):
     page = client.get(f"{URL}/{entry.id}").get_data(as_text=True)
 
     assert "has stopped before it finished" in page
+    assert 'id="import-status">Stopped, nothing changed<' in page
+    listed = client.get(URL).get_data(as_text=True).split("<tbody>", 1)[1]
+    assert "<td>Stopped, nothing changed</td>" in listed and "Running" not in listed
 
 
 @pytest.fixture
