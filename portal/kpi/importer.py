@@ -369,7 +369,7 @@ class _Reader:
         """Yield (line, values in the documented column order, problem with the row as a whole).
 
         Raises KpiImportError when the rest of the file cannot be read: it is not UTF-8 text, or
-        not CSV (a NUL byte, a field without its closing quote longer than the csv module allows).
+        not CSV (a field longer than the csv module allows, as after a quote that is never closed).
         """
         next_line = self._reader.line_num + 1
         while (row := self._next()) is not None:

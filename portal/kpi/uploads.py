@@ -194,7 +194,7 @@ class _Watcher:
         self.written = 0.0
         self._lock = threading.Lock()
         self._stopped = threading.Event()
-        self._beating = threading.Thread(target=self._beat, name=f"{path.parent.name}-heartbeat", daemon=True)
+        self._beating = threading.Thread(target=self._beat, name=f"kpi-import-{path.parent.name}-heartbeat", daemon=True)
 
     def __enter__(self) -> _Watcher:
         self._write()
