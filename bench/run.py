@@ -363,13 +363,19 @@ def machine() -> dict:
         pass
     with psycopg.connect(os.environ.get("BENCH_ADMIN_URL", DEFAULT_URL.rsplit("/", 1)[0] + "/postgres")) as connection:
         server = connection.execute("SHOW server_version").fetchone()[0]
+        # The settings that moved numbers between runs before: name them beside the numbers.
+        settings = {name: connection.execute(f"SHOW {name}").fetchone()[0]
+                    for name in ("shared_buffers", "work_mem", "max_wal_size", "autovacuum")}
     return {"cpu": model, "cores": os.cpu_count(), "memory": memory, "os": platform.platform(),
-            "python": platform.python_version(), "postgresql": server}
+            "python": platform.python_version(), "postgresql": server, "postgresql_settings": settings,
+            # Other work on the machine inflates every number; a run on a busy machine says so.
+            "load_average_at_start": [round(value, 2) for value in os.getloadavg()]}
 
 
 def print_table(report: Report) -> None:
     """Print the results as a table people can read."""
-    print(f"\nSize {report.size}, {report.date}, {report.machine.get('cpu')} ({report.machine.get('cores')} cores)")
+    print(f"\nSize {report.size}, {report.date}, {report.machine.get('cpu')} ({report.machine.get('cores')} cores), "
+          f"load average at the start {report.machine.get('load_average_at_start')}")
     if report.import_rows:
         print(f"Import: {report.import_rows:,} rows in {report.import_seconds:.1f} s = "
               f"{report.import_rows_per_second:,.0f} rows/s (target >= {TARGET_IMPORT_ROWS_PER_SECOND:,})")
