@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import enum
+import logging
 import re
 import sqlite3
 from collections.abc import Callable, Collection, Iterable, Iterator
@@ -50,6 +51,8 @@ DEFAULT_BATCH_SIZE = 5000
 DEFAULT_MAX_ERRORS = 1000
 #: The PostgreSQL advisory lock that lets one import run at a time (any fixed number will do).
 _IMPORT_LOCK = 588_2025
+
+logger = logging.getLogger(__name__)
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
@@ -274,7 +277,13 @@ def import_files(
         _finish(session, log, result, ImportStatus.FAILED, error.reason)
         raise
     except (OSError, SQLAlchemyError, psycopg.Error, sqlite3.Error) as error:
-        message = Reason("The import failed and was undone: %(error)s", error=str(error))
+        # The database's own words, without the statement and its parameters (care data), which
+        # SQLAlchemy and PostgreSQL add: the reason is shown on the import page. The whole error
+        # goes to the server's log.
+        logger.warning("KPI import %s failed and was undone", log.id, exc_info=True)
+        cause = getattr(error, "orig", None) or error
+        words = getattr(getattr(cause, "diag", None), "message_primary", None) or str(cause)
+        message = Reason("The import failed and was undone: %(error)s", error=words)
         _finish(session, log, result, ImportStatus.FAILED, message)
         raise KpiImportError(message) from error
     result.errors.sort(key=lambda e: (e.file != trajectories_name, e.line))

@@ -8,9 +8,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from portal.extensions import db
+from portal.kpi import importer
 from portal.kpi.importer import ImportStep, KpiImportError, RowError, import_files
 from portal.models import Claim, ImportStatus, KpiImport, Trajectory
 from tests.kpi import CLAIM_HEADER, TRAJECTORY_HEADER, csv_text, run_import, trajectory_row
@@ -151,6 +152,26 @@ def test_an_import_that_fails_half_way_leaves_the_previous_data_intact(cast):
     assert stored(Trajectory) == 1 and stored(Claim) == 1
     assert db.session.scalar(select(Trajectory.client_ref)) == "C-1"
     assert float(db.session.scalar(select(Claim.amount_granted))) == 100.0
+
+
+def test_a_database_error_is_logged_in_the_databases_words_without_the_statement_or_its_values(cast, monkeypatch,
+                                                                                               caplog):
+    run_import(csv_text(TRAJECTORY_HEADER, trajectory_row("T-1")), csv_text(CLAIM_HEADER, "T-1,2025-01,100.00"))
+
+    def broken_summaries(session):
+        session.execute(text("SELECT * FROM no_such_table WHERE client_ref = :ref"), {"ref": "C-PRIVATE"})
+
+    monkeypatch.setattr(importer, "refresh_summaries", broken_summaries)
+    with pytest.raises(KpiImportError):
+        run_import(csv_text(TRAJECTORY_HEADER, trajectory_row("T-1", client_ref="changed")))
+    db.session.commit()  # the command line keeps the log of the failed run
+
+    failed = db.session.scalar(select(KpiImport).order_by(KpiImport.id.desc()))
+    assert failed.status is ImportStatus.FAILED
+    assert failed.error.startswith("The import failed and was undone: ") and "no_such_table" in failed.error
+    assert "C-PRIVATE" not in failed.error and "SELECT" not in failed.error  # shown on the import page
+    assert "C-PRIVATE" in caplog.text  # the whole error is in the server's log
+    assert db.session.scalar(select(Trajectory.client_ref)) == "C-1"
 
 
 def _claims_stream(*, bad_line: str, good_lines: int = 1000) -> io.TextIOWrapper:
