@@ -37,6 +37,13 @@ class Timestamped:
     )
 
 
+#: How long a write waits on SQLite while another transaction writes (SQLite allows one writer)
+#: before it fails with "database is locked": longer than a care-data import of the demo's size
+#: takes (15 s on a loaded machine), so that signing in or saving a form during one waits for it
+#: instead of failing. Below gunicorn's default worker timeout of 30 s.
+SQLITE_BUSY_TIMEOUT_MS = 20_000
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     """Make SQLite enforce foreign keys, wait for locks like a real server, and let pages read
@@ -46,7 +53,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     if module.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode=WAL")  # kept in the file; an in-memory database ignores it
         cursor.close()
 

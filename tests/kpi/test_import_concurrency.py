@@ -29,7 +29,8 @@ from tests.kpi import CLAIM_HEADER, TRAJECTORY_HEADER, csv_text, trajectory_row
 #: How long the test waits for a thread (at the barrier, for the lock, to finish) before failing.
 WAIT_SECONDS = 20
 #: How long the imports are kept waiting on SQLite, where no view shows who waits for a lock;
-#: well under busy_timeout (5 s), which the second import spends waiting for the first as well.
+#: well under busy_timeout (portal.db.SQLITE_BUSY_TIMEOUT_MS), which the second import spends
+#: waiting for the first as well.
 SQLITE_HOLD_SECONDS = 0.3
 
 #: One import: four trajectories and their claims.
@@ -166,7 +167,7 @@ def test_two_imports_at_the_same_moment_run_one_after_the_other_and_store_every_
     assert not isinstance(results[first], BaseException), results[first]
     assert counts(results[first]) == ALONE[first]
     if db.engine.dialect.name == "sqlite" and isinstance(results[second], OperationalError):
-        # SQLite: the second waits for the first one's write lock for busy_timeout (5 s) at most.
+        # SQLite: the second waits for the first one's write lock for busy_timeout at most.
         # Only on a very slow machine does the first take longer; then the second is refused
         # before it has written anything (not even its log entry) and the first is kept whole.
         assert "database is locked" in str(results[second])

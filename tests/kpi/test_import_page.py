@@ -20,7 +20,7 @@ from portal.kpi import importer, uploads
 from portal.kpi.importer import ImportStep
 from portal.models import AuditEvent, Claim, ImportStatus, KpiImport, KpiImportProblem, Role, Trajectory
 from tests import factories
-from tests.conftest import sign_in_as
+from tests.conftest import log_in, sign_in_as
 from tests.kpi import CLAIM_HEADER, DATA, TRAJECTORY_HEADER, paused_import, run_import
 
 URL = "/kpi/import"
@@ -385,6 +385,40 @@ def test_a_fault_during_the_import_is_logged_as_failed_and_changes_nothing(app, 
         session["locale"] = "nl"
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "De import is mislukt door een fout aan onze kant en is teruggedraaid." in page
+
+
+def test_signing_in_during_an_import_waits_for_it_instead_of_failing(app, client, admin, cast):
+    """SQLite allows one writer: a sign-in (it records the moment) waits for an import's write
+    transaction to end. With the five seconds it used to wait, it failed with "database is
+    locked" (an error page); PostgreSQL never made it wait."""
+    holding, done = threading.Event(), threading.Event()
+
+    def import_writing() -> None:
+        with app.app_context(), db.engine.connect() as writer:
+            if writer.dialect.name == "sqlite":
+                writer.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock an import holds to its end
+            writer.execute(KpiImport.__table__.insert().values(
+                imported_by_label="x", trajectories_file="t.csv", claims_file="c.csv",
+                status=ImportStatus.RUNNING, region_id=cast.region.id,
+            ))
+            holding.set()
+            time.sleep(6)  # longer than writes used to wait
+            writer.commit()
+        done.set()
+
+    thread = threading.Thread(target=import_writing)
+    thread.start()
+    try:
+        assert holding.wait(timeout=10)
+        response = log_in(client, admin.email)
+    finally:
+        thread.join(timeout=30)
+
+    assert done.is_set()
+    assert response.status_code == 302 and "/inloggen" not in response.headers["Location"]
+    db.session.expire_all()
+    assert db.session.get(type(admin), admin.id).last_login_at is not None
+    assert count(KpiImport) == 1
 
 
 def test_the_pages_read_while_an_import_writes(app, client, admin, cast):
