@@ -234,11 +234,14 @@ class _Watcher:
                     json.dump(self.state, temporary)
                 os.replace(temporary.name, self.path)
             except OSError:
-                pass  # the folder is gone (the run has ended) or the disk is full: the page says so
+                # The folder is gone (the run has ended), or the disk is full: then the page takes
+                # the run for stopped after STALLED_AFTER, which a full disk will soon make true.
+                pass
 
 
 def progress(app: Flask, entry: KpiImport) -> Progress | None:
-    """Return how far a running import has come, or None before it starts reading."""
+    """Return how far a running import has come (its step is None while it waits for another
+    import), or None when it has no progress file: not started yet, or finished meanwhile."""
     path = spool(app) / str(entry.id) / PROGRESS
     try:
         data = json.loads(path.read_text())

@@ -18,7 +18,7 @@ from portal.clock import now
 from portal.extensions import db
 from portal.kpi import importer, uploads
 from portal.kpi.importer import ImportStep
-from portal.models import AuditEvent, Claim, ImportStatus, KpiImport, KpiImportProblem, Role, Trajectory
+from portal.models import AuditEvent, Claim, ImportStatus, KpiImport, KpiImportProblem, Role, Trajectory, User
 from tests import factories
 from tests.conftest import log_in, sign_in_as
 from tests.kpi import CLAIM_HEADER, DATA, TRAJECTORY_HEADER, paused_import, run_import
@@ -417,14 +417,14 @@ def test_signing_in_during_an_import_waits_for_it_instead_of_failing(app, client
     assert done.is_set()
     assert response.status_code == 302 and "/inloggen" not in response.headers["Location"]
     db.session.expire_all()
-    assert db.session.get(type(admin), admin.id).last_login_at is not None
+    assert db.session.get(User, admin.id).last_login_at is not None
     assert count(KpiImport) == 1
 
 
 def test_the_pages_read_while_an_import_writes(app, client, admin, cast):
     """An import is one long write transaction; pages must not wait for it. On SQLite that takes
     the write-ahead log: with a rollback journal, the writer's exclusive lock made every read
-    wait five seconds and then fail (seen on the demo)."""
+    wait for busy_timeout and then fail (seen on the demo)."""
     entry = KpiImport(imported_by_label="x", trajectories_file="t.csv", claims_file="c.csv",
                       status=ImportStatus.RUNNING, region_id=cast.region.id)
     db.session.add(entry)
