@@ -7,12 +7,21 @@ import time
 from flask import Flask, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, with_polymorphic
 
 from portal import resubmit
 from portal.extensions import db, login_manager
-from portal.models import Membership, Role, User
+from portal.models import Membership, Organisation, Role, User
 
 _SESSION_KEYS_KEPT_ON_SIGN_IN = ("locale",)
+
+#: Every request of a signed-in user needs the user, their memberships and the organisation of
+#: each (the menu, the header, the access rules): one statement instead of three, with every kind
+#: of organisation's own columns, so that no page pays a lazy load for them.
+_WITH_MEMBERSHIPS = joinedload(User.memberships).joinedload(
+    Membership.organisation.of_type(with_polymorphic(Organisation, "*", flat=True))
+)
 
 
 @login_manager.user_loader
@@ -20,7 +29,9 @@ def _load_user(session_id: str) -> User | None:
     user_id, _, token = session_id.partition(":")
     if not user_id.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.scalars(
+        select(User).where(User.id == int(user_id)).options(_WITH_MEMBERSHIPS)
+    ).unique().one_or_none()
     if user is None or not user.active or user.session_token != token:
         return None
     return user
