@@ -142,10 +142,11 @@ def admissions_of_provider(session: Session, provider_id: int) -> list[Admission
 
 @dataclass
 class ListedProvider:
-    """A contracted provider on the public page, with its products in the municipality."""
+    """A contracted provider on the public page, with the names of its products in the municipality."""
 
-    provider: Provider
-    products: list[ProductGroup] = field(default_factory=list)
+    name: str
+    website: str | None
+    products: list[str] = field(default_factory=list)
 
 
 def region_overview(session: Session, region: Region) -> list[tuple[Municipality, int]]:
@@ -177,8 +178,11 @@ def public_products(session: Session, municipality: Municipality) -> list[str]:
 def public_register(session: Session, municipality: Municipality, *, search: str = "", product: str = "") -> list[ListedProvider]:
     """Return the providers contracted (active admissions only) in the municipality with their
     products, narrowed by a search on provider or product name and by a product group name."""
+    # Only the columns the page shows: a municipality has hundreds of admissions, and loading each
+    # as an object (with its provider and product group) cost more than the rest of the page.
     statement = (
-        select(Admission, Provider, ProductGroup)
+        select(Provider.id, Provider.name, Provider.website, ProductGroup.name.label("product"))
+        .select_from(Admission)
         .join(Provider, Provider.id == Admission.provider_id)
         .join(ProductGroup, ProductGroup.id == Admission.product_group_id)
         .where(Admission.municipality_id == municipality.id, Admission.status == AdmissionStatus.ACTIVE)
@@ -200,10 +204,10 @@ def public_register(session: Session, municipality: Municipality, *, search: str
             ),
         ))
     listed: dict[int, ListedProvider] = {}
-    for _admission, provider, group in session.execute(statement):
-        entry = listed.setdefault(provider.id, ListedProvider(provider))
-        if all(existing.name != group.name for existing in entry.products):
-            entry.products.append(group)
+    for provider_id, name, website, product in session.execute(statement):
+        entry = listed.setdefault(provider_id, ListedProvider(name, website))
+        if product not in entry.products:
+            entry.products.append(product)
     return list(listed.values())
 
 

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from forms.register import STATUS_LABELS, PublicSearchForm, RegisterFilterForm, StatusChangeForm
 from portal.access import public, roles
@@ -194,7 +195,7 @@ def public_municipality(region_code: str, cbs_code: str):
         select(Municipality).where(
             Municipality.cbs_code == cbs_code,
             Municipality.region_id == select(Region.id).where(Region.code == region_code).scalar_subquery(),
-        )
+        ).options(joinedload(Municipality.region))
     )
     if municipality is None:
         abort(404)
