@@ -513,14 +513,18 @@ def _kpi_table(key: str, caption, first: object, rows: list[KpiRow], label: Call
     return table
 
 
-def provider_dashboard(session: Session, *, provider: Provider, region: Region, period: Period) -> Page:
-    """Return the provider's own KPIs against anonymous statistics of the region's providers."""
+def provider_dashboard(session: Session, *, provider: Provider, region: Region, period: Period,
+                       names: dict[str, str] | None = None) -> Page:
+    """Return the provider's own KPIs against anonymous statistics of the region's providers.
+
+    ``names`` maps product group codes to names (read from the rounds when not given).
+    """
     municipality_ids = tuple(m.id for m in region.municipalities)
     region_scope = RegionScope(municipality_ids=municipality_ids)
     own_scope = RegionScope(municipality_ids=municipality_ids, provider_id=provider.id)
     own = _one(engine.kpis(session, period=period, scope=own_scope))
     peers = engine.kpis(session, period=period, group_by=[Dimension.PROVIDER], scope=region_scope)
-    names = group_names(session, municipality_ids)
+    names = group_names(session, municipality_ids) if names is None else names
 
     benchmark = Table(
         key="kengetallen",
@@ -848,12 +852,16 @@ def _signals(*, total, per_group, per_provider, provider_totals, provider_groups
     return signals
 
 
-def provider_figures(session: Session, *, provider: Provider, municipality_ids: Sequence[int], period: Period) -> Page:
-    """Return one provider's figures per product group, now and in the previous period (for staff)."""
+def provider_figures(session: Session, *, provider: Provider, municipality_ids: Sequence[int], period: Period,
+                     names: dict[str, str] | None = None) -> Page:
+    """Return one provider's figures per product group, now and in the previous period (for staff).
+
+    ``names`` maps product group codes to names (read from the rounds when not given).
+    """
     scope = RegionScope(municipality_ids=tuple(municipality_ids), provider_id=provider.id)
     total = _one(engine.kpis(session, period=period, scope=scope))
     rows = engine.kpis(session, period=period, group_by=[Dimension.PRODUCT_GROUP], scope=scope)
-    names = group_names(session, municipality_ids)
+    names = group_names(session, municipality_ids) if names is None else names
     overview = Table(
         key="kengetallen",
         caption=_l("Figures of %(name)s", name=provider.name),
@@ -882,8 +890,12 @@ def provider_figures(session: Session, *, provider: Provider, municipality_ids: 
 # Council view and public scoreboard (suppressed) ---------------------------------------------
 
 
-def council_view(session: Session, *, municipality_ids: Sequence[int], period: Period) -> Page:
-    """Return figures per municipality and per product group, with small numbers suppressed."""
+def council_view(session: Session, *, municipality_ids: Sequence[int], period: Period,
+                 names: dict[str, str] | None = None) -> Page:
+    """Return figures per municipality and per product group, with small numbers suppressed.
+
+    ``names`` maps product group codes to names (read from the rounds when not given).
+    """
     scope = RegionScope(municipality_ids=tuple(municipality_ids))
     by_place = [Dimension.MUNICIPALITY]
     places = engine.kpis(session, period=period, group_by=by_place, scope=scope)
@@ -909,7 +921,7 @@ def council_view(session: Session, *, municipality_ids: Sequence[int], period: P
             "too, so it cannot be worked out from the municipality's total."
         ),
     )
-    names = group_names(session, municipality_ids)
+    names = group_names(session, municipality_ids) if names is None else names
     per_place: dict[str, list[KpiRow]] = {}
     for row in cells:
         per_place.setdefault(row.group.municipality_name or "", []).append(row)
@@ -954,12 +966,15 @@ def complementary_suppression(rows: list[KpiRow]) -> set[str]:
     return hidden
 
 
-def scoreboard(session: Session, *, region: Region, period: Period) -> Page:
-    """Return drop-out, satisfaction and goal attainment per provider in each product group, suppressed."""
+def scoreboard(session: Session, *, region: Region, period: Period, names: dict[str, str] | None = None) -> Page:
+    """Return drop-out, satisfaction and goal attainment per provider in each product group, suppressed.
+
+    ``names`` maps product group codes to names (read from the rounds when not given).
+    """
     scope = RegionScope(municipality_ids=tuple(m.id for m in region.municipalities))
     dimensions = [Dimension.PRODUCT_GROUP, Dimension.PROVIDER]
     rows = engine.kpis(session, period=period, group_by=dimensions, scope=scope)
-    names = group_names(session, scope.municipality_ids)
+    names = group_names(session, scope.municipality_ids) if names is None else names
     by_group: dict[str, list[KpiRow]] = {}
     for row in rows:
         by_group.setdefault(row.group.product_group, []).append(row)

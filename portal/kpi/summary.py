@@ -10,12 +10,15 @@
 
 Both are rebuilt as a whole inside the caller's transaction (the importer's savepoint), so they
 never disagree with the trajectories and claims: a failed import rolls them back too. Every
-statement is set-based; the number of statements does not grow with the data.
+statement is set-based; the number of statements does not grow with the data. Each rebuild
+writes a new token to `kpi_data_version`, in the same transaction: pages computed from the
+summaries are kept per token (portal.kpi.figures).
 """
 
 from __future__ import annotations
 
 from datetime import date
+from uuid import uuid4
 
 from sqlalchemy import (
     Date,
@@ -40,7 +43,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from portal.models import Claim, Municipality, Trajectory
-from portal.models.kpi import ScopeSummary, SpendMonth
+from portal.models.kpi import KpiDataVersion, ScopeSummary, SpendMonth
 
 
 def refresh_summaries(session: Session) -> None:
@@ -49,9 +52,16 @@ def refresh_summaries(session: Session) -> None:
     refresh_scope_summary(session)
 
 
+def new_data_version(session: Session) -> None:
+    """Write a new token to kpi_data_version: what was computed from the summaries is out of date."""
+    session.execute(delete(KpiDataVersion))
+    session.execute(insert(KpiDataVersion).values(id=1, token=uuid4().hex))
+
+
 def refresh_spend_summary(session: Session) -> None:
     """Rebuild the monthly spend summary from the claims and their trajectories; flush, never commit."""
     session.flush()
+    new_data_version(session)
     session.execute(delete(SpendMonth))
     sums = (
         select(Claim.period, Trajectory.municipality_id, Trajectory.provider_id, Trajectory.product_group,
@@ -109,6 +119,7 @@ def refresh_scope_summary(session: Session) -> None:
     summary, ended trajectories, started trajectories) over all periods at once.
     """
     session.flush()
+    new_data_version(session)
     postgresql = session.get_bind().dialect.name == "postgresql"
     if postgresql:
         tune_for_bulk_work(session)

@@ -19,6 +19,7 @@ from portal.clock import now
 from portal.extensions import db
 from portal.i18n import LANGUAGES
 from portal.kpi import dashboards, uploads
+from portal.kpi.cache import computed
 from portal.kpi.charts import render as render_chart
 from portal.kpi.engine import Period
 from portal.kpi.importer import ImportStep
@@ -55,9 +56,17 @@ def _load_number_formats(_state) -> None:
         dashboards.NumberFormat.of(Locale.parse(code))
 
 
-def _years(form, years: list[int]) -> Period:
+def _years(form, municipality_ids: list[int], provider_id: int | None = None) -> Period:
+    years = computed(db.session, ("years", tuple(municipality_ids), provider_id),
+                           lambda: dashboards.data_years(db.session, municipality_ids, provider_id))
     form.set_years(years, default=max(years) if years else now().year)
     return Period(form.year.data, form.quarter_number)
+
+
+def _names(municipality_ids: list[int]) -> tuple[dict[str, str], tuple]:
+    """Return the product group names of the rounds (not versioned: read every time), and them as a key."""
+    names = dashboards.group_names(db.session, municipality_ids)
+    return names, tuple(names.items())
 
 
 def _download(page: dashboards.Page, table: str, fmt: str, name: str):
@@ -85,8 +94,14 @@ def _provider_page():
             abort(404)  # a region the provider has no care in: nothing to show, nothing to reveal
         region = regions[0]
         form.region.data = region.code
-    period = _years(form, dashboards.data_years(db.session, [m.id for m in region.municipalities], provider.id))
-    return form, region, dashboards.provider_dashboard(db.session, provider=provider, region=region, period=period)
+    ids = [m.id for m in region.municipalities]
+    period = _years(form, ids, provider.id)
+    names, names_key = _names(ids)
+    page = computed(
+        db.session, ("provider", provider.id, region.id, period, names_key),
+        lambda: dashboards.provider_dashboard(db.session, provider=provider, region=region, period=period, names=names),
+    )
+    return form, region, page
 
 
 @bp.route("/kpi/aanbieder")
@@ -131,7 +146,7 @@ def _municipality_page():
         form.municipality.data = "" if len(municipalities) > 1 else municipalities[0].cbs_code
     ids = [m.id for m in chosen]
     codes = dashboards.product_groups(db.session, ids)
-    names = dashboards.group_names(db.session, ids)
+    names, names_key = _names(ids)
     form.product_group.choices = [SelectChoice("", _("All product groups"))] + [
         SelectChoice(code, dashboards.group_name(code, names)) for code in codes
     ]
@@ -141,7 +156,7 @@ def _municipality_page():
     growth = form.growth.data if form.growth.data and not form.growth.errors else settings.growth_threshold
     mix_points = form.mix_points.data if form.mix_points.data and not form.mix_points.errors else dashboards.DEFAULT_MIX_POINTS
     form.growth.data, form.mix_points.data = growth, mix_points
-    period = _years(form, dashboards.data_years(db.session, ids))
+    period = _years(form, ids)
     args = {"jaar": period.year, "kwartaal": period.quarter or "", "gemeente": form.municipality.data,
             "productgroep": form.product_group.data, "groei": growth, "verschuiving": mix_points}
 
@@ -159,9 +174,13 @@ def _municipality_page():
             return url_for("kpi.municipality", **{**args, "productgroep": product_group}) + "#productgroepen"
         return url_for("kpi.municipality", **args) + "#samenvatting"
 
-    page = dashboards.municipality_dashboard(
-        db.session, municipality_ids=ids, period=period, product_group=form.product_group.data or None,
-        growth_threshold=growth, mix_points=mix_points, link=link, names=names,
+    # The links are built from args (and the scope from ids), so both are part of the key.
+    page = computed(
+        db.session, ("municipality", tuple(ids), period, tuple(args.items()), names_key),
+        lambda: dashboards.municipality_dashboard(
+            db.session, municipality_ids=ids, period=period, product_group=form.product_group.data or None,
+            growth_threshold=growth, mix_points=mix_points, link=link, names=names,
+        ),
     )
     return form, region, page, ids, args
 
@@ -189,7 +208,12 @@ def _provider_figures_page(kvk: str):
     provider = db.session.scalar(select(Provider).where(Provider.kvk_number == kvk))
     if provider is None:
         abort(404)
-    page = dashboards.provider_figures(db.session, provider=provider, municipality_ids=ids, period=market.period)
+    names, names_key = _names(ids)
+    page = computed(
+        db.session, ("provider figures", provider.id, tuple(ids), market.period, names_key),
+        lambda: dashboards.provider_figures(db.session, provider=provider, municipality_ids=ids,
+                                            period=market.period, names=names),
+    )
     if not page.extra["total"].clients and not page.extra["total"].spend and not page.extra["total"].previous_spend:
         abort(404)  # no care in these municipalities: not a provider of this market
     return provider, page, args
@@ -228,8 +252,13 @@ def _council_page():
     municipalities = _council_municipalities()
     form = YearForm(formdata=request.args)
     ids = [m.id for m in municipalities]
-    period = _years(form, dashboards.data_years(db.session, ids))
-    return form, municipalities, dashboards.council_view(db.session, municipality_ids=ids, period=period)
+    period = _years(form, ids)
+    names, names_key = _names(ids)
+    page = computed(
+        db.session, ("council", tuple(ids), period, names_key),
+        lambda: dashboards.council_view(db.session, municipality_ids=ids, period=period, names=names),
+    )
+    return form, municipalities, page
 
 
 @bp.route("/kpi/raad")
@@ -257,8 +286,14 @@ def _scoreboard_page(code: str):
     if region is None or not dashboards.kpi_settings(db.session, region.id).scoreboard_public:
         abort(404)
     form = YearForm(formdata=request.args)
-    period = _years(form, dashboards.data_years(db.session, [m.id for m in region.municipalities]))
-    return form, region, dashboards.scoreboard(db.session, region=region, period=period)
+    ids = [m.id for m in region.municipalities]
+    period = _years(form, ids)
+    names, names_key = _names(ids)
+    page = computed(
+        db.session, ("scoreboard", region.id, period, names_key),
+        lambda: dashboards.scoreboard(db.session, region=region, period=period, names=names),
+    )
+    return form, region, page
 
 
 @bp.route("/openbaar/scorebord/<code>")

@@ -28,7 +28,7 @@ from portal.models.governance import (
     WntMaximum,
     WntStatement,
 )
-from portal.models.kpi import Claim, ImportStatus, KpiImport, KpiImportProblem, Trajectory
+from portal.models.kpi import Claim, ImportStatus, KpiDataVersion, KpiImport, KpiImportProblem, Trajectory
 from portal.models.mail import MailStatus, OutboxMessage
 from portal.models.organisations import (
     Body,
@@ -109,6 +109,7 @@ __all__ = [
     "GroupEntity",
     "ImportStatus",
     "Invitation",
+    "KpiDataVersion",
     "KpiImport",
     "KpiImportProblem",
     "LegalForm",

@@ -210,6 +210,23 @@ class ScopeSummary(Base):
     )
 
 
+class KpiDataVersion(Base):
+    """Which computation of the summaries the KPI pages read: a new token after every rebuild.
+
+    One row at most. Computed KPI pages are kept per token (portal.kpi.figures), so a page
+    computed before an import is never shown after it. No row (no summaries built yet): nothing
+    is kept.
+    """
+
+    __tablename__ = "kpi_data_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: A random token, new at every rebuild of the summaries.
+    token: Mapped[str] = mapped_column(String(32))
+    #: When the summaries were last rebuilt (UTC, set by the database).
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
 class ImportStatus(enum.StrEnum):
     """Where an import run stands."""
 

@@ -1,0 +1,102 @@
+"""Computed KPI pages, kept in each server process for as long as the data they show is unchanged.
+
+The KPI pages read figures that change only when care data is imported: every import rebuilds
+the summaries and writes a new token to ``kpi_data_version`` (portal.kpi.summary). Computing a
+page from the summaries takes tens of milliseconds with a large region (hundreds of providers,
+several statements, thousands of rows), while the figures stay the same for weeks. So a page's
+figures (a ``dashboards.Page``) are kept per key and data version, and computed again only when
+the version changes.
+
+The version of a page is everything it is computed from that can change without an import:
+
+- the summaries' token (no token, no summaries yet: nothing is kept, every page is computed);
+- the names, KvK numbers and CBS codes of organisations, through their count, their highest id
+  and the sum of their ``version`` (raised on every change; portal.models.Organisation);
+- whatever else the caller puts in the key: who asks, the period, the filters, the product
+  group names of the rounds (read for every request; they are not versioned).
+
+Who may see a page is decided before it is looked up, by the view, and the key holds what
+scopes it (the provider, the municipalities): two organisations never share an entry unless
+their keys say they see the same figures. Kept pages are shared, so nothing may change one
+after it was computed; the pages' tables are built once and only read by templates and
+downloads.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
+from flask import current_app, g
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from portal.models import KpiDataVersion, Organisation
+
+T = TypeVar("T")
+
+#: How many computed pages a server process keeps; the least recently used go first. A page of
+#: the municipality dashboard with 300 providers takes about 1 MB.
+SIZE = 100
+
+
+class _Kept:
+    """A small least-recently-used store, safe to use from several threads."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.entries: OrderedDict[Hashable, object] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: Hashable) -> object | None:
+        with self.lock:
+            found = self.entries.get(key)
+            if found is not None:
+                self.entries.move_to_end(key)
+            return found
+
+    def put(self, key: Hashable, value: object) -> None:
+        with self.lock:
+            self.entries[key] = value
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+
+def _kept() -> _Kept:
+    """Return this application's store (one per application, so tests' apps never share one)."""
+    return current_app.extensions.setdefault("kpi_pages", _Kept(SIZE))
+
+
+def data_version(session: Session) -> tuple | None:
+    """Return the version of the data the KPI pages are computed from, or None to keep nothing.
+
+    One statement, read once per request.
+    """
+    if "kpi_data_version" not in g:
+        token = select(KpiDataVersion.token).where(KpiDataVersion.id == 1).scalar_subquery()
+        organisations = select(
+            func.count(), func.coalesce(func.sum(Organisation.version), 0), func.coalesce(func.max(Organisation.id), 0)
+        ).subquery()
+        row = session.execute(select(token, *organisations.c)).one()
+        g.kpi_data_version = None if row[0] is None else tuple(row)
+    return g.kpi_data_version
+
+
+def computed(session: Session, key: tuple, compute: Callable[[], T]) -> T:
+    """Return what ``compute()`` returns for this key and the current data version.
+
+    Computes only when no result is kept for both; the result must not be changed afterwards.
+    """
+    version = data_version(session)
+    if version is None:
+        return compute()
+    full_key = (version, *key)
+    store = _kept()
+    found = store.get(full_key)
+    if found is None:
+        found = compute()
+        store.put(full_key, found)
+    return found  # type: ignore[return-value]
