@@ -11,7 +11,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import DateTime, Integer, cast, exists, func, literal, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, contains_eager, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal import clock
@@ -160,6 +160,8 @@ class QueueRow:
 
     application: Application
     days_waited: int
+    #: How many product group × municipality combinations it applies for.
+    scopes: int = 0
 
 
 @dataclass
@@ -202,15 +204,20 @@ def queue(session: Session, *, region_id: int, criteria: QueueFilter, page: int 
     base = select(Application).join(Application.round).join(Provider, Provider.id == Application.provider_id).where(*conditions)
     total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
     days = _days_since(session, Application.submitted_at, at).label("days_waited")
+    scopes = (
+        select(func.count(ApplicationScope.id)).where(ApplicationScope.application_id == Application.id)
+        .correlate(Application).scalar_subquery()
+    )
+    # One statement: the round and the provider come from the joins, the scopes as a number.
     rows = session.execute(
-        base.add_columns(days)
-        .options(selectinload(Application.provider), selectinload(Application.round),
-                 selectinload(Application.scopes).selectinload(ApplicationScope.product_group),
-                 selectinload(Application.scopes).selectinload(ApplicationScope.municipality))
+        base.add_columns(days, scopes)
+        .options(contains_eager(Application.round), contains_eager(Application.provider))
         .order_by(Application.submitted_at, Application.id)
         .limit(per_page).offset((max(page, 1) - 1) * per_page)
     ).all()
-    return QueuePage([QueueRow(application, max(int(waited or 0), 0)) for application, waited in rows], total)
+    return QueuePage(
+        [QueueRow(application, max(int(waited or 0), 0), count) for application, waited, count in rows], total
+    )
 
 
 # Notifications --------------------------------------------------------------------------------

@@ -82,7 +82,9 @@ def _link(application: Application) -> str:
 def queue():
     """List the region's submitted applications, longest waiting first, with filters."""
     region_id = policies.region_of(g.membership)
-    rounds = list(db.session.scalars(select(Round).where(Round.region_id == region_id).order_by(Round.title)))
+    rounds = db.session.execute(
+        select(Round.id, Round.title).where(Round.region_id == region_id).order_by(Round.title)
+    ).all()
     groups = db.session.execute(
         select(ProductGroup.id, ProductGroup.name, Round.title).join(ProductGroup.round)
         .where(Round.region_id == region_id).order_by(ProductGroup.name, Round.title)

@@ -287,3 +287,7 @@ def test_the_queue_sends_as_many_queries_for_many_applications_as_for_few(client
         page = client.get("/beoordeling")
     assert page.get_data(as_text=True).count("data-application=") == 5
     assert many.count == few.count, many.statements
+    for application in db.session.scalars(select(Application)):  # the scopes are counted, not loaded
+        row = re.search(rf'data-application="{application.id}">(.*?)</tr>', page.get_data(as_text=True), re.S).group(1)
+        assert row.rstrip().endswith(f"<td>{len(application.scopes)}</td>"), row
+    assert {len(application.scopes) for application in db.session.scalars(select(Application))} == {1, 2}
