@@ -8,20 +8,19 @@ from flask import Flask, current_app, flash, g, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, with_polymorphic
+from sqlalchemy.orm import joinedload
 
 from portal import resubmit
 from portal.extensions import db, login_manager
-from portal.models import Membership, Organisation, Role, User
+from portal.models import Membership, Role, User
 
 _SESSION_KEYS_KEPT_ON_SIGN_IN = ("locale",)
 
 #: Every request of a signed-in user needs the user, their memberships and the organisation of
-#: each (the menu, the header, the access rules): one statement instead of three, with every kind
-#: of organisation's own columns, so that no page pays a lazy load for them.
-_WITH_MEMBERSHIPS = joinedload(User.memberships).joinedload(
-    Membership.organisation.of_type(with_polymorphic(Organisation, "*", flat=True))
-)
+#: each (the menu, the header, the access rules): one statement instead of three. The columns of
+#: each kind of organisation (a provider's KvK number, a body's municipality) load when a page
+#: first asks for them: joining all four kinds' tables into every request cost more than it saved.
+_WITH_MEMBERSHIPS = joinedload(User.memberships).joinedload(Membership.organisation)
 
 
 @login_manager.user_loader
