@@ -500,6 +500,9 @@ class Page:
     tables: list[Table]
     period: Period
     extra: dict = field(default_factory=dict)
+    #: The tables as HTML, per language and address of the downloads (portal.kpi.views.render_figures):
+    #: the same for everyone who gets this page, so rendered once while the page is kept.
+    rendered: dict = field(default_factory=dict, repr=False, compare=False)
 
     def table(self, key: str) -> Table | None:
         """Return the table with this key, or None."""

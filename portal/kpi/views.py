@@ -6,8 +6,21 @@ from __future__ import annotations
 from functools import cache
 
 from babel import Locale
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -47,6 +60,23 @@ DOWNLOAD = "/<table>.<any(csv, xlsx):fmt>"
 # Globals rather than a context processor: the figure macros are imported without context.
 bp.add_app_template_global(render_chart, "kpi_chart")
 bp.add_app_template_global(dashboards.display_rows, "kpi_rows")
+
+
+@bp.app_template_global("kpi_figures")
+def render_figures(page: dashboards.Page, download: str, args: dict) -> Markup:
+    """Return every table of the page with its charts and downloads (kpi/_figures.html, figure).
+
+    Rendered once per language and download address and kept on the page: a kept page
+    (portal.kpi.cache) is the same for everyone who gets it, and drawing its charts and formatting
+    hundreds of figures was most of the time such a page took.
+    """
+    key = (str(get_locale()), download, tuple((name, str(value)) for name, value in args.items()))
+    found = page.rendered.get(key)
+    if found is None:
+        figure = get_template_attribute("kpi/_figures.html", "figure")
+        found = Markup("").join(figure(table, download, args) for table in page.tables)
+        page.rendered[key] = found
+    return found
 
 
 @bp.record_once

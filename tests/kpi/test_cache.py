@@ -116,3 +116,18 @@ def test_the_least_recently_used_page_goes_first(size):
     assert kept.get(0) is None
     assert kept.get(size) == f"page {size}"
     assert len(kept.entries) == size
+
+
+def test_the_kept_tables_are_drawn_in_the_reader_s_language(client, world):
+    _clients("own", 6, provider=world.provider, municipality=world.municipality)
+    sign_in_as(client, world.user("provider_admin"))
+    dutch = _main(client.get("/kpi/aanbieder?jaar=2025").get_data(as_text=True))
+    with client.session_transaction() as session:
+        session["locale"] = "en"
+    english = _main(client.get("/kpi/aanbieder?jaar=2025").get_data(as_text=True))
+    with client.session_transaction() as session:
+        session["locale"] = "nl"
+    again = _main(client.get("/kpi/aanbieder?jaar=2025").get_data(as_text=True))
+    assert "Downloaden als CSV" in dutch and "€ 12.000" in dutch
+    assert "Download as CSV" in english and "€ 12,000" in english and "Downloaden als CSV" not in english
+    assert _cells(again, "gemeenten") == _cells(dutch, "gemeenten") and "Downloaden als CSV" in again
