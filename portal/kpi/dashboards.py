@@ -30,7 +30,7 @@ from babel.numbers import get_decimal_symbol, get_group_symbol
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from portal.kpi import engine
 from portal.kpi.engine import Dimension, KpiRow, MarketRow, Period, Scope
@@ -377,6 +377,15 @@ def provider_regions(session: Session, provider_id: int) -> list[Region]:
             .order_by(Region.name)
         )
     )
+
+
+def regions_by_name(session: Session, region_ids: Sequence[int]) -> list[Region]:
+    """Return these regions in the order of their names, each with its municipalities."""
+    if not region_ids:
+        return []
+    return list(session.scalars(
+        select(Region).where(Region.id.in_(region_ids)).order_by(Region.name).options(selectinload(Region.municipalities))
+    ))
 
 
 def kpi_settings(session: Session, region_id: int) -> KpiSettings:

@@ -114,7 +114,10 @@ def _provider_page():
     if not isinstance(provider, Provider):
         abort(404)
     form = ProviderDashboardForm(formdata=request.args)
-    regions = dashboards.provider_regions(db.session, provider.id)
+    # Where the provider has care changes only with the care data: kept like the figures.
+    region_ids = computed(db.session, ("provider regions", provider.id),
+                          lambda: [region.id for region in dashboards.provider_regions(db.session, provider.id)])
+    regions = dashboards.regions_by_name(db.session, region_ids)
     form.region.choices = [SelectChoice(region.code, region.name) for region in regions]
     if not regions:
         return form, None, None

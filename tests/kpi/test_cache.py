@@ -131,3 +131,13 @@ def test_the_kept_tables_are_drawn_in_the_reader_s_language(client, world):
     assert "Downloaden als CSV" in dutch and "€ 12.000" in dutch
     assert "Download as CSV" in english and "€ 12,000" in english and "Downloaden als CSV" not in english
     assert _cells(again, "gemeenten") == _cells(dutch, "gemeenten") and "Downloaden als CSV" in again
+
+
+def test_a_region_the_provider_gets_care_in_shows_at_once(client, world):
+    _clients("own", 6, provider=world.provider, municipality=world.municipality)
+    sign_in_as(client, world.user("provider_admin"))
+    assert client.get(f"/kpi/aanbieder?regio={world.other_region.code}").status_code == 404
+    _clients("there", 6, provider=world.provider, municipality=world.other_region.municipalities[0])
+    page = client.get(f"/kpi/aanbieder?regio={world.other_region.code}")
+    assert page.status_code == 200
+    assert _provider_page(client)[0][0] == "Eendorp"  # the first region by name is still the default
