@@ -37,9 +37,11 @@ from portal.models import KpiDataVersion, Organisation
 
 T = TypeVar("T")
 
-#: How many computed pages a server process keeps; the least recently used go first. A page of
-#: the municipality dashboard with 300 providers takes about 1 MB.
-SIZE = 100
+#: How many computed pages a server process keeps; the least recently used go first. Measured at
+#: the benchmark's size L (300 providers): a provider dashboard takes about 175 KB, a municipality
+#: dashboard or the public scoreboard about 0.8 MB with its tables rendered in one language, so
+#: at most about 64 MB per process when every kept page is of the largest kind.
+SIZE = 64
 
 
 class _Kept:
