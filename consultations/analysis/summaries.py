@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from sqlalchemy import func, select
-from sqlalchemy.orm import Bundle, Session
+from sqlalchemy.orm import Session
 
 from consultations.analysis.masking import mask
 from consultations.analysis.suggest import Features
@@ -181,13 +181,8 @@ _CHOSEN_SIZE = 32
 
 def quotes(session: Session, consultation: Consultation) -> list[Quote]:
     """Return per theme the quotable point nearest to the theme's centre, masked."""
-    # Only the columns a quote needs, not the points and reactions as objects: a consultation has
-    # hundreds of coded points, and loading each as an object cost more than the rest of the page.
-    point_columns = Bundle("point", Point.id, Point.theme_id, Point.text)
-    response_columns = Bundle("response", Response.id, Response.status, Response.audience, Response.respondent,
-                      Response.body_id, Response.provider_id, Response.publish_name, Response.anonymous)
     rows = session.execute(
-        select(point_columns, response_columns).join(Answer, Answer.id == Point.answer_id).join(Response, Response.id == Answer.response_id)
+        select(Point, Response).join(Answer, Answer.id == Point.answer_id).join(Response, Response.id == Answer.response_id)
         .where(Point.consultation_id == consultation.id, Point.theme_id.is_not(None),
                Response.status == ResponseStatus.SUBMITTED)
         .order_by(Point.id)
