@@ -12,7 +12,7 @@ Both are rebuilt as a whole inside the caller's transaction (the importer's save
 never disagree with the trajectories and claims: a failed import rolls them back too. Every
 statement is set-based; the number of statements does not grow with the data. Each rebuild
 writes a new token to `kpi_data_version`, in the same transaction: pages computed from the
-summaries are kept per token (portal.kpi.figures).
+summaries are kept per token (portal.kpi.cache).
 """
 
 from __future__ import annotations

@@ -213,7 +213,7 @@ class ScopeSummary(Base):
 class KpiDataVersion(Base):
     """Which computation of the summaries the KPI pages read: a new token after every rebuild.
 
-    One row at most. Computed KPI pages are kept per token (portal.kpi.figures), so a page
+    One row at most. Computed KPI pages are kept per token (portal.kpi.cache), so a page
     computed before an import is never shown after it. No row (no summaries built yet): nothing
     is kept.
     """
