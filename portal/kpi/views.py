@@ -20,8 +20,8 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from markupsafe import Markup
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
@@ -88,7 +88,7 @@ def _load_number_formats(_state) -> None:
 
 def _years(form, municipality_ids: list[int], provider_id: int | None = None) -> Period:
     years = computed(db.session, ("years", tuple(municipality_ids), provider_id),
-                           lambda: dashboards.data_years(db.session, municipality_ids, provider_id))
+                     lambda: dashboards.data_years(db.session, municipality_ids, provider_id))
     form.set_years(years, default=max(years) if years else now().year)
     return Period(form.year.data, form.quarter_number)
 
