@@ -3,10 +3,12 @@ representative quotes. Counting happens in the database."""
 
 from __future__ import annotations
 
-from collections import OrderedDict, defaultdict
+import threading
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
+from cachetools import LRUCache, cached
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -175,8 +177,7 @@ class Quote:
 
 #: The points chosen as quotes, by what they were chosen from (see quotes); a few consultations'
 #: worth per process, since fitting the text features is the slow part of the summary page.
-_CHOSEN: OrderedDict[tuple, dict[int, int]] = OrderedDict()
-_CHOSEN_SIZE = 32
+_CHOSEN: LRUCache[tuple, dict[int, int]] = LRUCache(maxsize=32)
 
 
 def quotes(session: Session, consultation: Consultation) -> list[Quote]:
@@ -201,14 +202,15 @@ def quotes(session: Session, consultation: Consultation) -> list[Quote]:
     return found
 
 
+def _what_was_chosen_from(consultation: Consultation, rows, quotable: list[bool]) -> tuple:
+    return (consultation.id, tuple((point.id, point.theme_id, hash(point.text), ok)
+                                   for (point, _), ok in zip(rows, quotable, strict=True)))
+
+
+@cached(_CHOSEN, key=_what_was_chosen_from, lock=threading.Lock())
 def _chosen_points(consultation: Consultation, rows, quotable: list[bool]) -> dict[int, int]:
     """Return per theme the id of its most typical quotable point; remembered while the coded
     points, their words and who may be quoted stay the same."""
-    key = (consultation.id, tuple((point.id, point.theme_id, hash(point.text), ok)
-                                  for (point, _), ok in zip(rows, quotable, strict=True)))
-    if key in _CHOSEN:
-        _CHOSEN.move_to_end(key)
-        return _CHOSEN[key]
     by_theme: dict[int, list[Point]] = defaultdict(list)
     for (point, _), ok in zip(rows, quotable, strict=True):
         if ok:
@@ -219,9 +221,6 @@ def _chosen_points(consultation: Consultation, rows, quotable: list[bool]) -> di
         matrix = features.transform([point.text for point in members])
         centre = np.asarray(matrix.mean(axis=0)).ravel()
         chosen[theme_id] = members[int(np.argmax(matrix @ centre))].id
-    _CHOSEN[key] = chosen
-    while len(_CHOSEN) > _CHOSEN_SIZE:
-        _CHOSEN.popitem(last=False)
     return chosen
 
 

@@ -25,10 +25,10 @@ downloads.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from typing import TypeVar
 
+from cachetools import LRUCache
 from flask import current_app, g
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -43,33 +43,16 @@ T = TypeVar("T")
 #: at most about 64 MB per process when every kept page is of the largest kind.
 SIZE = 64
 
-
-class _Kept:
-    """A small least-recently-used store, safe to use from several threads."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.entries: OrderedDict[Hashable, object] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: Hashable) -> object | None:
-        with self.lock:
-            found = self.entries.get(key)
-            if found is not None:
-                self.entries.move_to_end(key)
-            return found
-
-    def put(self, key: Hashable, value: object) -> None:
-        with self.lock:
-            self.entries[key] = value
-            self.entries.move_to_end(key)
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
+#: A store is shared by the threads of a process (a threaded server such as the development one).
+_LOCK = threading.Lock()
 
 
-def _kept() -> _Kept:
+def _kept() -> LRUCache:
     """Return this application's store (one per application, so tests' apps never share one)."""
-    return current_app.extensions.setdefault("kpi_pages", _Kept(SIZE))
+    store = current_app.extensions.get("kpi_pages")
+    if store is None:
+        store = current_app.extensions.setdefault("kpi_pages", LRUCache(maxsize=SIZE))
+    return store
 
 
 def data_version(session: Session) -> tuple | None:
@@ -97,8 +80,10 @@ def computed(session: Session, key: tuple, compute: Callable[[], T]) -> T:
         return compute()
     full_key = (version, *key)
     store = _kept()
-    found = store.get(full_key)
+    with _LOCK:
+        found = store.get(full_key)
     if found is None:
         found = compute()
-        store.put(full_key, found)
-    return found  # type: ignore[return-value]
+        with _LOCK:
+            store[full_key] = found
+    return found

@@ -116,7 +116,7 @@ def _provider_page():
     form = ProviderDashboardForm(formdata=request.args)
     # Where the provider has care changes only with the care data: kept like the figures.
     region_ids = computed(db.session, ("provider regions", provider.id),
-                          lambda: [region.id for region in dashboards.provider_regions(db.session, provider.id)])
+                          lambda: dashboards.provider_region_ids(db.session, provider.id))
     regions = dashboards.regions_by_name(db.session, region_ids)
     form.region.choices = [SelectChoice(region.code, region.name) for region in regions]
     if not regions:

@@ -161,7 +161,7 @@ class QueueRow:
     application: Application
     days_waited: int
     #: How many product group × municipality combinations it applies for.
-    scopes: int = 0
+    scopes: int
 
 
 @dataclass

@@ -405,3 +405,16 @@ def test_the_command_line_suggests_proposes_and_summarises(app, world):
     assert sum(summary["questions"][0]["total"].values()) == db.session.scalar(
         select(func.count(Response.id)).where(Response.consultation_id == consultation.id))
     assert _run(app, "summary", "999999", "--json").exit_code != 0
+
+
+def test_quotes_are_chosen_once_while_the_coding_stays_the_same(world, monkeypatch):
+    consultation = import_consultation(world.region, labelled=points()[:4], coded_every=1)
+    consultation.publish_reactions = True
+    db.session.commit()
+    summaries._CHOSEN.clear()  # an earlier test may have chosen from the same ids and texts
+    fitted = []
+    real = summaries.Features
+    monkeypatch.setattr(summaries, "Features", lambda texts: fitted.append(len(texts)) or real(texts))
+    first = summaries.quotes(db.session, consultation)
+    assert summaries.quotes(db.session, consultation) == first
+    assert len(fitted) == 1

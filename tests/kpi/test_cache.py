@@ -109,13 +109,18 @@ def test_a_page_is_computed_once_per_key_and_version(app):
 
 
 @pytest.mark.parametrize("size", [1, 3])
-def test_the_least_recently_used_page_goes_first(size):
-    kept = cache._Kept(size)
-    for key in range(size + 1):
-        kept.put(key, f"page {key}")
-    assert kept.get(0) is None
-    assert kept.get(size) == f"page {size}"
-    assert len(kept.entries) == size
+def test_the_least_recently_used_page_goes_first(app, monkeypatch, size):
+    monkeypatch.setattr(cache, "SIZE", size)
+    monkeypatch.delitem(app.extensions, "kpi_pages", raising=False)
+    with app.test_request_context():
+        db.session.add(KpiDataVersion(id=1, token=uuid4().hex))
+        db.session.commit()
+        for key in range(size + 1):
+            assert cache.computed(db.session, (key,), lambda key=key: f"page {key}") == f"page {key}"
+        assert cache.computed(db.session, (size,), lambda: "computed again") == f"page {size}"
+        assert cache.computed(db.session, (0,), lambda: "computed again") == "computed again"
+        assert len(app.extensions["kpi_pages"]) == size
+    app.extensions.pop("kpi_pages")
 
 
 def test_the_kept_tables_are_drawn_in_the_reader_s_language(client, world):
