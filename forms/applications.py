@@ -8,7 +8,6 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
-    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -16,6 +15,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from forms.fields import SelectField
 from forms.rounds import CheckboxesField
 from portal.models.applications import STATEMENTS, PartnerRole
 

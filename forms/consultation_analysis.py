@@ -9,8 +9,6 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
-    SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -21,6 +19,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from consultations.analysis.labels import DISPOSITION_LABELS
 from consultations.models import Disposition
+from forms.fields import SelectField, SelectMultipleField
 
 
 def _strip(value):

@@ -15,7 +15,6 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
-    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -25,6 +24,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from consultations.models import AGREEMENT_CHOICES, SCALE_CHOICES, Audience, QuestionKind
+from forms.fields import SelectField
 from forms.rounds import CheckboxesField
 
 #: The longest answer to one question, in characters. Long letters from councils must fit

@@ -11,7 +11,6 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
-    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -19,6 +18,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from forms.fields import SelectField
 from forms.rounds import CheckboxesField
 from forms.validators import is_kvk_number, normalise_digits
 from portal.models.governance import PRINCIPLES, EntityKind, ReviewVerdict, SupervisorRole, TransactionKind, WntFunction

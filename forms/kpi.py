@@ -6,9 +6,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, IntegerField, SelectField, SubmitField
+from wtforms import BooleanField, IntegerField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
+
+from forms.fields import SelectField
 
 QUARTER_CHOICES = [
     SelectChoice("", _l("Whole year")),

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField, URLField
+from wtforms import EmailField, HiddenField, IntegerField, StringField, SubmitField, TextAreaField, URLField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, URL
 
+from forms.fields import SelectField
 from forms.validators import agb_code, kvk_number, normalise_digits, normalise_postcode, postcode
 from portal.labels import LEGAL_FORM_LABELS, ROLE_LABELS
 from portal.models import Role

@@ -11,8 +11,6 @@ from wtforms import (
     DateField,
     HiddenField,
     IntegerField,
-    SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -22,9 +20,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from forms.fields import SelectField, SelectMultipleField
 from portal.labels import LEGAL_FORM_LABELS, VALIDITY_RULE_LABELS
-from portal.models.rounds import DEFAULT_COMPLAINT_PERIOD_DAYS
 from portal.models import ValidityRule
+from portal.models.rounds import DEFAULT_COMPLAINT_PERIOD_DAYS
 
 
 class CheckboxesField(SelectMultipleField):

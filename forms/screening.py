@@ -9,7 +9,6 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
-    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -18,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from forms.applications import APPLIES, DOES_NOT_APPLY
+from forms.fields import SelectField
 from forms.rounds import CheckboxesField
 from portal.models.applications import STATEMENTS_BY_CODE
 
