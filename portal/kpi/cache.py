@@ -1,19 +1,23 @@
 """Computed KPI pages, kept in each server process for as long as the data they show is unchanged.
 
-The KPI pages read figures that change only when care data is imported: every import rebuilds
-the summaries and writes a new token to ``kpi_data_version`` (portal.kpi.summary). Computing a
-page from the summaries takes tens of milliseconds with a large region (hundreds of providers,
-several statements, thousands of rows), while the figures stay the same for weeks. So a page's
-figures (a ``dashboards.Page``) are kept per key and data version, and computed again only when
-the version changes.
+The KPI pages read figures that change only when care data is imported, and the names of the
+organisations and product groups they show. Computing a page from the summaries takes tens of
+milliseconds with a large region (hundreds of providers, several statements, thousands of rows),
+while the figures stay the same for weeks. So a page's figures (a ``dashboards.Page``) are kept
+per key and data version, and computed again only when the version changes.
 
-The version of a page is everything it is computed from that can change without an import:
+The version is the token in ``kpi_data_version``, one small row read once per request. A new
+token is written:
 
-- the summaries' token (no token, no summaries yet: nothing is kept, every page is computed);
-- the names, KvK numbers and CBS codes of organisations, through their count, their highest id
-  and the sum of their ``version`` (raised on every change; portal.models.Organisation);
-- whatever else the caller puts in the key: who asks, the period, the filters, the product
-  group names of the rounds (read for every request; they are not versioned).
+- at every rebuild of the summaries, in the import's transaction (portal.kpi.summary);
+- at every flush that adds, changes or removes an organisation, a round or a product group
+  (their names, KvK numbers, CBS codes, regions and statuses are part of the pages), in the same
+  transaction as the change (``_names_changed`` below). Changes made without the ORM's unit of
+  work (a bulk UPDATE, raw SQL) are not seen: the portal makes none to these tables, and a test
+  walks the ways it does change them.
+
+No token (no summaries yet): nothing is kept, every page is computed. Whatever else a page
+depends on is part of its key, given by the caller: who asks, the period, the filters.
 
 Who may see a page is decided before it is looked up, by the view, and the key holds what
 scopes it (the provider, the municipalities): two organisations never share an entry unless
@@ -28,12 +32,15 @@ import threading
 from collections.abc import Callable
 from typing import TypeVar
 
+from itertools import chain
+
 from cachetools import LRUCache
 from flask import current_app, g
-from sqlalchemy import func, select
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
-from portal.models import KpiDataVersion, Organisation
+from portal.models import KpiDataVersion, Organisation, ProductGroup, Round
+from portal.models.kpi import new_token
 
 T = TypeVar("T")
 
@@ -55,18 +62,28 @@ def _kept() -> LRUCache:
     return store
 
 
-def data_version(session: Session) -> tuple | None:
+#: What the pages show besides the figures: adding, changing or removing one is a new version.
+NAMED = (Organisation, Round, ProductGroup)
+
+_TOKEN = select(KpiDataVersion.token).where(KpiDataVersion.id == 1)
+_NEW_TOKEN = update(KpiDataVersion.__table__).where(KpiDataVersion.__table__.c.id == 1)
+
+
+@event.listens_for(Session, "after_flush")
+def _names_changed(session: Session, _flush_context) -> None:
+    """Write a new token when a flush added, changed or removed something the pages name."""
+    if any(isinstance(instance, NAMED) for instance in chain(session.new, session.dirty, session.deleted)):
+        # Core, not the ORM: this runs inside the flush, in its transaction.
+        session.connection().execute(_NEW_TOKEN.values(token=new_token()))
+
+
+def data_version(session: Session) -> str | None:
     """Return the version of the data the KPI pages are computed from, or None to keep nothing.
 
     One statement, read once per request.
     """
     if "kpi_data_version" not in g:
-        token = select(KpiDataVersion.token).where(KpiDataVersion.id == 1).scalar_subquery()
-        organisations = select(
-            func.count(), func.coalesce(func.sum(Organisation.version), 0), func.coalesce(func.max(Organisation.id), 0)
-        ).subquery()
-        row = session.execute(select(token, *organisations.c)).one()
-        g.kpi_data_version = None if row[0] is None else tuple(row)
+        g.kpi_data_version = session.scalar(_TOKEN)
     return g.kpi_data_version
 
 

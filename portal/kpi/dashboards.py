@@ -29,12 +29,12 @@ from babel import Locale
 from babel.numbers import get_decimal_symbol, get_group_symbol
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.kpi import engine
 from portal.kpi.engine import Dimension, KpiRow, MarketRow, Period, Scope
-from portal.models import Municipality, ProductGroup, Provider, Region, Round, Trajectory
+from portal.models import Body, Municipality, ProductGroup, Provider, Region, Round, Trajectory
 from portal.models.kpi import KpiSettings, ScopeSummary, SpendMonth
 from portal.models.rounds import RoundStatus
 
@@ -306,6 +306,17 @@ def region_municipalities(session: Session, region_id: int) -> list[Municipality
     return list(session.scalars(select(Municipality).where(Municipality.region_id == region_id).order_by(Municipality.name)))
 
 
+def body_municipalities(session: Session, body_id: int) -> list[Municipality]:
+    """Return the municipality of a municipal body (a council), or those of a regional body's region, by name."""
+    body = select(Body.municipality_id, Body.region_id).where(Body.id == body_id).subquery()
+    return list(session.scalars(
+        select(Municipality).join(body, or_(
+            Municipality.id == body.c.municipality_id,
+            and_(body.c.municipality_id.is_(None), Municipality.region_id == body.c.region_id),
+        )).order_by(Municipality.name)
+    ))
+
+
 def product_groups(session: Session, municipality_ids: Sequence[int]) -> list[str]:
     """Return the product group codes that occur in these municipalities.
 
@@ -361,8 +372,18 @@ def group_name(code: str | None, names: dict[str, str]) -> str | None:
     return names.get(code, code) if code is not None else None
 
 
-def provider_region_ids(session: Session, provider_id: int) -> list[int]:
-    """Return the ids of the regions whose municipalities occur in the provider's trajectories."""
+@dataclass(frozen=True)
+class RegionChoice:
+    """A region a provider has care in, as plain values (kept between requests with the pages)."""
+
+    id: int
+    code: str
+    name: str
+    municipality_ids: tuple[int, ...]
+
+
+def provider_regions(session: Session, provider_id: int) -> list[RegionChoice]:
+    """Return the regions whose municipalities occur in the provider's trajectories, by name."""
     # One index lookup per municipality (provider_id, municipality_id), not a read of all the
     # provider's trajectories.
     works_there = (
@@ -370,16 +391,11 @@ def provider_region_ids(session: Session, provider_id: int) -> list[int]:
         .where(Trajectory.provider_id == provider_id, Trajectory.municipality_id == Municipality.id)
         .exists()
     )
-    return list(session.scalars(select(Municipality.region_id).distinct().where(works_there)))
-
-
-def regions_by_name(session: Session, region_ids: Sequence[int]) -> list[Region]:
-    """Return these regions in the order of their names, each with its municipalities."""
-    if not region_ids:
-        return []
-    return list(session.scalars(
+    region_ids = select(Municipality.region_id).distinct().where(works_there)
+    regions = session.scalars(
         select(Region).where(Region.id.in_(region_ids)).order_by(Region.name).options(selectinload(Region.municipalities))
-    ))
+    )
+    return [RegionChoice(r.id, r.code, r.name, tuple(m.id for m in r.municipalities)) for r in regions]
 
 
 def kpi_settings(session: Session, region_id: int) -> KpiSettings:
@@ -519,18 +535,15 @@ def _kpi_table(key: str, caption, first: object, rows: list[KpiRow], label: Call
     return table
 
 
-def provider_dashboard(session: Session, *, provider: Provider, region: Region, period: Period,
-                       names: dict[str, str] | None = None) -> Page:
-    """Return the provider's own KPIs against anonymous statistics of the region's providers.
-
-    ``names`` maps product group codes to names (read from the rounds when not given).
-    """
-    municipality_ids = tuple(m.id for m in region.municipalities)
+def provider_dashboard(session: Session, *, provider: Provider, municipality_ids: Sequence[int], period: Period) -> Page:
+    """Return the provider's own KPIs against anonymous statistics of the providers of these
+    municipalities (a region)."""
+    municipality_ids = tuple(municipality_ids)
     region_scope = RegionScope(municipality_ids=municipality_ids)
     own_scope = RegionScope(municipality_ids=municipality_ids, provider_id=provider.id)
     own = _one(engine.kpis(session, period=period, scope=own_scope))
     peers = engine.kpis(session, period=period, group_by=[Dimension.PROVIDER], scope=region_scope)
-    names = group_names(session, municipality_ids) if names is None else names
+    names = group_names(session, municipality_ids)
 
     benchmark = Table(
         key="kengetallen",
@@ -858,16 +871,12 @@ def _signals(*, total, per_group, per_provider, provider_totals, provider_groups
     return signals
 
 
-def provider_figures(session: Session, *, provider: Provider, municipality_ids: Sequence[int], period: Period,
-                     names: dict[str, str] | None = None) -> Page:
-    """Return one provider's figures per product group, now and in the previous period (for staff).
-
-    ``names`` maps product group codes to names (read from the rounds when not given).
-    """
+def provider_figures(session: Session, *, provider: Provider, municipality_ids: Sequence[int], period: Period) -> Page:
+    """Return one provider's figures per product group, now and in the previous period (for staff)."""
     scope = RegionScope(municipality_ids=tuple(municipality_ids), provider_id=provider.id)
     total = _one(engine.kpis(session, period=period, scope=scope))
     rows = engine.kpis(session, period=period, group_by=[Dimension.PRODUCT_GROUP], scope=scope)
-    names = group_names(session, municipality_ids) if names is None else names
+    names = group_names(session, municipality_ids)
     overview = Table(
         key="kengetallen",
         caption=_l("Figures of %(name)s", name=provider.name),
@@ -896,12 +905,8 @@ def provider_figures(session: Session, *, provider: Provider, municipality_ids: 
 # Council view and public scoreboard (suppressed) ---------------------------------------------
 
 
-def council_view(session: Session, *, municipality_ids: Sequence[int], period: Period,
-                 names: dict[str, str] | None = None) -> Page:
-    """Return figures per municipality and per product group, with small numbers suppressed.
-
-    ``names`` maps product group codes to names (read from the rounds when not given).
-    """
+def council_view(session: Session, *, municipality_ids: Sequence[int], period: Period) -> Page:
+    """Return figures per municipality and per product group, with small numbers suppressed."""
     scope = RegionScope(municipality_ids=tuple(municipality_ids))
     by_place = [Dimension.MUNICIPALITY]
     places = engine.kpis(session, period=period, group_by=by_place, scope=scope)
@@ -927,7 +932,7 @@ def council_view(session: Session, *, municipality_ids: Sequence[int], period: P
             "too, so it cannot be worked out from the municipality's total."
         ),
     )
-    names = group_names(session, municipality_ids) if names is None else names
+    names = group_names(session, municipality_ids)
     per_place: dict[str, list[KpiRow]] = {}
     for row in cells:
         per_place.setdefault(row.group.municipality_name or "", []).append(row)
@@ -972,15 +977,12 @@ def complementary_suppression(rows: list[KpiRow]) -> set[str]:
     return hidden
 
 
-def scoreboard(session: Session, *, region: Region, period: Period, names: dict[str, str] | None = None) -> Page:
-    """Return drop-out, satisfaction and goal attainment per provider in each product group, suppressed.
-
-    ``names`` maps product group codes to names (read from the rounds when not given).
-    """
+def scoreboard(session: Session, *, region: Region, period: Period) -> Page:
+    """Return drop-out, satisfaction and goal attainment per provider in each product group, suppressed."""
     scope = RegionScope(municipality_ids=tuple(m.id for m in region.municipalities))
     dimensions = [Dimension.PRODUCT_GROUP, Dimension.PROVIDER]
     rows = engine.kpis(session, period=period, group_by=dimensions, scope=scope)
-    names = group_names(session, scope.municipality_ids) if names is None else names
+    names = group_names(session, scope.municipality_ids)
     by_group: dict[str, list[KpiRow]] = {}
     for row in rows:
         by_group.setdefault(row.group.product_group, []).append(row)

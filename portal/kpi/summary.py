@@ -18,7 +18,6 @@ summaries are kept per token (portal.kpi.cache).
 from __future__ import annotations
 
 from datetime import date
-from uuid import uuid4
 
 from sqlalchemy import (
     Date,
@@ -43,7 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from portal.models import Claim, Municipality, Trajectory
-from portal.models.kpi import KpiDataVersion, ScopeSummary, SpendMonth
+from portal.models.kpi import KpiDataVersion, ScopeSummary, SpendMonth, new_token
 
 
 def refresh_summaries(session: Session) -> None:
@@ -55,7 +54,7 @@ def refresh_summaries(session: Session) -> None:
 def new_data_version(session: Session) -> None:
     """Write a new token to kpi_data_version: what was computed from the summaries is out of date."""
     session.execute(delete(KpiDataVersion))
-    session.execute(insert(KpiDataVersion).values(id=1, token=uuid4().hex))
+    session.execute(insert(KpiDataVersion).values(id=1, token=new_token()))
 
 
 def refresh_spend_summary(session: Session) -> None:

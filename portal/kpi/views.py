@@ -93,12 +93,6 @@ def _years(form, municipality_ids: list[int], provider_id: int | None = None) ->
     return Period(form.year.data, form.quarter_number)
 
 
-def _names(municipality_ids: list[int]) -> tuple[dict[str, str], tuple]:
-    """Return the product group names of the rounds (not versioned: read every time), and them as a key."""
-    names = dashboards.group_names(db.session, municipality_ids)
-    return names, tuple(names.items())
-
-
 def _download(page: dashboards.Page, table: str, fmt: str, name: str):
     found = page.table(table)
     if found is None:
@@ -114,10 +108,9 @@ def _provider_page():
     if not isinstance(provider, Provider):
         abort(404)
     form = ProviderDashboardForm(formdata=request.args)
-    # Where the provider has care changes only with the care data: kept like the figures.
-    region_ids = computed(db.session, ("provider regions", provider.id),
-                          lambda: dashboards.provider_region_ids(db.session, provider.id))
-    regions = dashboards.regions_by_name(db.session, region_ids)
+    # Where the provider has care changes only with the care data and the regions: kept like the figures.
+    regions = computed(db.session, ("provider regions", provider.id),
+                       lambda: dashboards.provider_regions(db.session, provider.id))
     form.region.choices = [SelectChoice(region.code, region.name) for region in regions]
     if not regions:
         return form, None, None
@@ -127,12 +120,11 @@ def _provider_page():
             abort(404)  # a region the provider has no care in: nothing to show, nothing to reveal
         region = regions[0]
         form.region.data = region.code
-    ids = [m.id for m in region.municipalities]
+    ids = list(region.municipality_ids)
     period = _years(form, ids, provider.id)
-    names, names_key = _names(ids)
     page = computed(
-        db.session, ("provider", provider.id, region.id, period, names_key),
-        lambda: dashboards.provider_dashboard(db.session, provider=provider, region=region, period=period, names=names),
+        db.session, ("provider", provider.id, region.id, period),
+        lambda: dashboards.provider_dashboard(db.session, provider=provider, municipality_ids=ids, period=period),
     )
     return form, region, page
 
@@ -178,8 +170,8 @@ def _municipality_page():
     if len(chosen) == len(municipalities):
         form.municipality.data = "" if len(municipalities) > 1 else municipalities[0].cbs_code
     ids = [m.id for m in chosen]
-    codes = dashboards.product_groups(db.session, ids)
-    names, names_key = _names(ids)
+    codes, names = computed(db.session, ("product groups", tuple(ids)), lambda: (
+        dashboards.product_groups(db.session, ids), dashboards.group_names(db.session, ids)))
     form.product_group.choices = [SelectChoice("", _("All product groups"))] + [
         SelectChoice(code, dashboards.group_name(code, names)) for code in codes
     ]
@@ -209,7 +201,7 @@ def _municipality_page():
 
     # The links are built from args (and the scope from ids), so both are part of the key.
     page = computed(
-        db.session, ("municipality", tuple(ids), period, tuple(args.items()), names_key),
+        db.session, ("municipality", tuple(ids), period, tuple(args.items())),
         lambda: dashboards.municipality_dashboard(
             db.session, municipality_ids=ids, period=period, product_group=form.product_group.data or None,
             growth_threshold=growth, mix_points=mix_points, link=link, names=names,
@@ -241,11 +233,9 @@ def _provider_figures_page(kvk: str):
     provider = db.session.scalar(select(Provider).where(Provider.kvk_number == kvk))
     if provider is None:
         abort(404)
-    names, names_key = _names(ids)
     page = computed(
-        db.session, ("provider figures", provider.id, tuple(ids), market.period, names_key),
-        lambda: dashboards.provider_figures(db.session, provider=provider, municipality_ids=ids,
-                                            period=market.period, names=names),
+        db.session, ("provider figures", provider.id, tuple(ids), market.period),
+        lambda: dashboards.provider_figures(db.session, provider=provider, municipality_ids=ids, period=market.period),
     )
     if not page.extra["total"].clients and not page.extra["total"].spend and not page.extra["total"].previous_spend:
         abort(404)  # no care in these municipalities: not a provider of this market
@@ -275,9 +265,7 @@ def municipality_provider_download(kvk: str, table: str, fmt: str):
 def _council_municipalities() -> list[Municipality]:
     organisation = g.membership.organisation
     if isinstance(organisation, Body):
-        if organisation.municipality_id is not None:
-            return [organisation.municipality]
-        return dashboards.region_municipalities(db.session, organisation.region_id)
+        return dashboards.body_municipalities(db.session, organisation.id)
     return _staff_scope()[1]
 
 
@@ -286,10 +274,9 @@ def _council_page():
     form = YearForm(formdata=request.args)
     ids = [m.id for m in municipalities]
     period = _years(form, ids)
-    names, names_key = _names(ids)
     page = computed(
-        db.session, ("council", tuple(ids), period, names_key),
-        lambda: dashboards.council_view(db.session, municipality_ids=ids, period=period, names=names),
+        db.session, ("council", tuple(ids), period),
+        lambda: dashboards.council_view(db.session, municipality_ids=ids, period=period),
     )
     return form, municipalities, page
 
@@ -321,10 +308,9 @@ def _scoreboard_page(code: str):
     form = YearForm(formdata=request.args)
     ids = [m.id for m in region.municipalities]
     period = _years(form, ids)
-    names, names_key = _names(ids)
     page = computed(
-        db.session, ("scoreboard", region.id, period, names_key),
-        lambda: dashboards.scoreboard(db.session, region=region, period=period, names=names),
+        db.session, ("scoreboard", region.id, period),
+        lambda: dashboards.scoreboard(db.session, region=region, period=period),
     )
     return form, region, page
 

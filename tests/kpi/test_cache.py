@@ -146,3 +146,48 @@ def test_a_region_the_provider_gets_care_in_shows_at_once(client, world):
     page = client.get(f"/kpi/aanbieder?regio={world.other_region.code}")
     assert page.status_code == 200
     assert _provider_page(client)[0][0] == "Eendorp"  # the first region by name is still the default
+
+
+def test_a_new_round_s_name_for_a_product_group_shows_at_once(client, world):
+    from portal.models.rounds import RoundStatus
+
+    _clients("own", 6, provider=world.provider, municipality=world.municipality, group="BEH")
+    sign_in_as(client, world.user("provider_admin"))
+    assert _provider_page(client, "productgroepen")[0][0] == "BEH"  # no round names it yet
+    draft = _round_with_groups(world.region, ("BEH", "Behandeling"), status=RoundStatus.DRAFT)
+    assert _provider_page(client, "productgroepen")[0][0] == "Behandeling"
+    _round_with_groups(world.region, ("BEH", "Behandeling (gepubliceerd)"))
+    assert _provider_page(client, "productgroepen")[0][0] == "Behandeling (gepubliceerd)"
+    db.session.delete(draft)
+    db.session.commit()
+    assert _provider_page(client, "productgroepen")[0][0] == "Behandeling (gepubliceerd)"
+
+
+def _token():
+    db.session.expire_all()
+    return db.session.get(KpiDataVersion, 1).token
+
+
+def test_only_a_change_to_what_the_pages_name_gives_a_new_token(app, world):
+    from portal.models import ProductGroup
+
+    with app.test_request_context():
+        db.session.add(KpiDataVersion(id=1, token=uuid4().hex))
+        db.session.commit()
+        before = _token()
+        world.user("provider_admin").name = "Iemand anders"
+        db.session.commit()
+        assert _token() == before  # a person is not on the KPI pages
+        round_ = _round_with_groups(world.region, ("BEH", "Behandeling"))
+        assert _token() != before
+        for change in (
+            lambda: setattr(round_, "title", "Open House 2027"),
+            lambda: db.session.add(ProductGroup(round=round_, code="BGI", name="Begeleiding")),
+            lambda: db.session.delete(round_.product_groups[0]),
+            lambda: setattr(world.other_provider, "kvk_number", "99887766"),
+        ):
+            before = _token()
+            change()
+            db.session.commit()
+            assert _token() != before
+        db.session.rollback()
