@@ -11,7 +11,7 @@
 Both are rebuilt as a whole inside the caller's transaction (the importer's savepoint), so they
 never disagree with the trajectories and claims: a failed import rolls them back too. Every
 statement is set-based; the number of statements does not grow with the data. Each rebuild
-writes a new token to `kpi_data_version`, in the same transaction: pages computed from the
+writes a new token for the KPI pages, in the same transaction: pages computed from the
 summaries are kept per token (portal.kpi.cache).
 """
 
@@ -41,8 +41,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from portal.kpi.cache import pages
 from portal.models import Claim, Municipality, Trajectory
-from portal.models.kpi import KpiDataVersion, ScopeSummary, SpendMonth, new_token
+from portal.models.kpi import ScopeSummary, SpendMonth
 
 
 def refresh_summaries(session: Session) -> None:
@@ -52,9 +53,8 @@ def refresh_summaries(session: Session) -> None:
 
 
 def new_data_version(session: Session) -> None:
-    """Write a new token to kpi_data_version: what was computed from the summaries is out of date."""
-    session.execute(delete(KpiDataVersion))
-    session.execute(insert(KpiDataVersion).values(id=1, token=new_token()))
+    """Write a new token for the KPI pages: what was computed from the summaries is out of date."""
+    pages.start(session)
 
 
 def refresh_spend_summary(session: Session) -> None:

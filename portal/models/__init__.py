@@ -28,7 +28,7 @@ from portal.models.governance import (
     WntMaximum,
     WntStatement,
 )
-from portal.models.kpi import Claim, ImportStatus, KpiDataVersion, KpiImport, KpiImportProblem, Trajectory
+from portal.models.kpi import Claim, ImportStatus, KpiImport, KpiImportProblem, Trajectory
 from portal.models.mail import MailStatus, OutboxMessage
 from portal.models.organisations import (
     Body,
@@ -73,6 +73,7 @@ from portal.models.users import (
     User,
 )
 from portal.models.vault import EvidenceDocument, EvidenceReminder
+from portal.models.versions import DataVersion
 
 __all__ = [
     "BODY_ROLES",
@@ -94,6 +95,7 @@ __all__ = [
     "Claim",
     "CompletionItem",
     "CompletionRequest",
+    "DataVersion",
     "DecisionLetter",
     "Declaration",
     "DeclarationStatus",
@@ -109,7 +111,6 @@ __all__ = [
     "GroupEntity",
     "ImportStatus",
     "Invitation",
-    "KpiDataVersion",
     "KpiImport",
     "KpiImportProblem",
     "LegalForm",

@@ -6,7 +6,6 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-from uuid import uuid4
 
 from sqlalchemy import (
     JSON,
@@ -209,28 +208,6 @@ class ScopeSummary(Base):
     __table_args__ = (
         Index("ix_kpi_scope_summary_scope", "year", "quarter", "region_id", "municipality_id", "provider_id"),
     )
-
-
-def new_token() -> str:
-    """Return a new random token for kpi_data_version."""
-    return uuid4().hex
-
-
-class KpiDataVersion(Base):
-    """Which version of their data the KPI pages show: a new token after every rebuild of the
-    summaries, and after every change of what the pages name (portal.kpi.cache).
-
-    One row at most. Computed KPI pages are kept per token, so a page computed before an import
-    or a renaming is never shown after it. No row (no summaries built yet): nothing is kept.
-    """
-
-    __tablename__ = "kpi_data_version"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    #: A random token, new at every rebuild of the summaries and every change of a name they show.
-    token: Mapped[str] = mapped_column(String(32))
-    #: When the summaries were last rebuilt (UTC, set by the database).
-    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class ImportStatus(enum.StrEnum):

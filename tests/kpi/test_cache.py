@@ -1,5 +1,5 @@
 """Computed KPI pages are kept per data version: never shown after what they were computed from
-changed, never shown to someone whose key differs (portal.kpi.cache)."""
+changed, never shown to someone whose key differs (portal.kpi.cache, portal.kept)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from flask import g
 
 from portal.extensions import db
 from portal.kpi import cache
-from portal.models import KpiDataVersion, User
+from portal.models import DataVersion, User
 from tests.conftest import sign_in_as
 from tests.kpi.test_dashboards import _cells, _clients, _main, _round_with_groups
 
@@ -86,8 +86,8 @@ def test_the_council_view_and_the_scoreboard_follow_new_data(client, world):
 
 def test_nothing_is_kept_before_the_summaries_exist(app):
     with app.test_request_context():
-        assert db.session.get(KpiDataVersion, 1) is None
-        assert cache.data_version(db.session) is None
+        assert db.session.get(DataVersion, "kpi") is None
+        assert cache.pages.version(db.session) is None
         results = iter([1, 2])
         assert cache.computed(db.session, ("test",), lambda: next(results)) == 1
         assert cache.computed(db.session, ("test",), lambda: next(results)) == 2
@@ -95,32 +95,32 @@ def test_nothing_is_kept_before_the_summaries_exist(app):
 
 def test_a_page_is_computed_once_per_key_and_version(app):
     with app.test_request_context():
-        db.session.add(KpiDataVersion(id=1, token=uuid4().hex))
+        db.session.add(DataVersion(name="kpi", token=uuid4().hex))
         db.session.commit()
         calls = []
         compute = lambda: calls.append(1) or len(calls)  # noqa: E731
         assert cache.computed(db.session, ("one",), compute) == 1
         assert cache.computed(db.session, ("one",), compute) == 1
         assert cache.computed(db.session, ("two",), compute) == 2
-        db.session.get(KpiDataVersion, 1).token = uuid4().hex
+        db.session.get(DataVersion, "kpi").token = uuid4().hex
         db.session.commit()
-        del g.kpi_data_version  # the version is read once per request: this is the next one
+        del g.kept_versions  # the version is read once per request: this is the next one
         assert cache.computed(db.session, ("one",), compute) == 3
 
 
 @pytest.mark.parametrize("size", [1, 3])
 def test_the_least_recently_used_page_goes_first(app, monkeypatch, size):
-    monkeypatch.setattr(cache, "SIZE", size)
-    monkeypatch.delitem(app.extensions, "kpi_pages", raising=False)
+    monkeypatch.setattr(cache.pages, "size", size)
+    monkeypatch.delitem(app.extensions, "kept kpi", raising=False)
     with app.test_request_context():
-        db.session.add(KpiDataVersion(id=1, token=uuid4().hex))
+        db.session.add(DataVersion(name="kpi", token=uuid4().hex))
         db.session.commit()
         for key in range(size + 1):
             assert cache.computed(db.session, (key,), lambda key=key: f"page {key}") == f"page {key}"
         assert cache.computed(db.session, (size,), lambda: "computed again") == f"page {size}"
         assert cache.computed(db.session, (0,), lambda: "computed again") == "computed again"
-        assert len(app.extensions["kpi_pages"]) == size
-    app.extensions.pop("kpi_pages")
+        assert len(app.extensions["kept kpi"]) == size
+    app.extensions.pop("kept kpi")
 
 
 def test_the_kept_tables_are_drawn_in_the_reader_s_language(client, world):
@@ -165,14 +165,14 @@ def test_a_new_round_s_name_for_a_product_group_shows_at_once(client, world):
 
 def _token():
     db.session.expire_all()
-    return db.session.get(KpiDataVersion, 1).token
+    return db.session.get(DataVersion, "kpi").token
 
 
 def test_only_a_change_to_what_the_pages_name_gives_a_new_token(app, world):
     from portal.models import ProductGroup
 
     with app.test_request_context():
-        db.session.add(KpiDataVersion(id=1, token=uuid4().hex))
+        db.session.add(DataVersion(name="kpi", token=uuid4().hex))
         db.session.commit()
         before = _token()
         world.user("provider_admin").name = "Iemand anders"
