@@ -1,16 +1,24 @@
 """Summaries after the close: answers per question and audience, the theme × audience matrix and
-representative quotes. Counting happens in the database."""
+representative quotes. Counting happens in the database.
+
+A summary changes while staff code the points and then not at all, and computing one takes tens
+of milliseconds (every coded point is read for the quotes), so the rendered summary is kept per
+consultation and language (``kept``, portal.kept). One token covers every consultation: any flush
+that adds, changes or removes a consultation, question, theme, reaction, answer or point, and any
+bulk UPDATE or DELETE of them, renews it when its transaction commits.
+"""
 
 from __future__ import annotations
 
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import chain
 
 import numpy as np
 from cachetools import LRUCache, cached
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from consultations.analysis.masking import mask
 from consultations.analysis.suggest import Features
@@ -27,8 +35,27 @@ from consultations.models import (
     ResponseStatus,
     Theme,
 )
+from portal.kept import Kept
 
 CHOICE_KINDS = (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.AGREEMENT, QuestionKind.SCALE)
+
+#: Rendered summaries, at most this many per server process (a few KB each).
+kept = Kept("consultations", size=64)
+#: What a summary is computed from.
+SOURCES = (Consultation, Question, Theme, Response, Answer, Point)
+
+
+@event.listens_for(Session, "after_flush")
+def _sources_changed(session: Session, _flush_context) -> None:
+    if any(isinstance(instance, SOURCES) for instance in chain(session.new, session.dirty, session.deleted)):
+        kept.renew_at_commit(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _sources_changed_in_bulk(state: ORMExecuteState) -> None:
+    """A bulk UPDATE or DELETE (merging themes, renumbering points) passes no flush."""
+    if (state.is_update or state.is_delete) and any(issubclass(mapper.class_, SOURCES) for mapper in state.all_mappers):
+        kept.renew_at_commit(state.session)
 
 
 @dataclass

@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, Response as HttpResponse, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
@@ -541,11 +543,21 @@ def summary(consultation_id: int):
     """Show the answers per question and audience, the theme × audience matrix and quotes."""
     consultation = _consultation(consultation_id)
     return render_template("consultations/analysis/summary.html", **_context(consultation),
-                           **summary_context(consultation))
+                           summary_sections=summary_html(consultation, h_level=2))
+
+
+def summary_html(consultation: Consultation, *, h_level: int) -> Markup:
+    """Return the summary's sections, rendered with headings from this level (shared by the staff
+    page and the public page); kept while what it is computed from stays the same."""
+    return summaries.kept.computed(
+        db.session, ("summary", consultation.id, h_level, str(get_locale())),
+        lambda: Markup(render_template("consultations/analysis/_summary.html", h_level=h_level,
+                                       **summary_context(consultation))),
+    )
 
 
 def summary_context(consultation: Consultation) -> dict:
-    """Return what the summary shows (shared by the staff page and the public page)."""
+    """Return what the summary shows."""
     from consultations.analysis.charts import distribution_chart
 
     distributions = summaries.distributions(db.session, consultation)
@@ -635,7 +647,7 @@ def _outcome(consultation: Consultation, *, preview: bool, form=None, status: in
         "consultations/analysis/outcome.html", consultation=consultation, preview=preview, report=report,
         groups=memo.memo(db.session, consultation, masked=True), reactions=memo.public_reactions(db.session, consultation),
         form=form or PublishForm(formdata=None), confirm=ConfirmForm(formdata=None),
-        can_analyse=can_analyse(g.membership), **summary_context(consultation),
+        can_analyse=can_analyse(g.membership), summary_sections=summary_html(consultation, h_level=2),
     ), status
 
 
