@@ -1,67 +1,77 @@
 """Pages computed from data that seldom changes, kept in each server process per data version.
 
-Some pages take tens of milliseconds to compute while what they show changes seldom: the KPI
-pages (new care data comes every few weeks) and the summary of a closed consultation (it changes
-while staff code the points, and then not at all). A ``Kept`` keeps what ``compute()`` returned
-under a key given by the caller and the current token of its kind of data (a row of
-``data_versions``), and computes again when the token changed.
+Some pages take milliseconds to tens of milliseconds to compute while what they show changes
+seldom: the KPI pages (new care data comes every few weeks), the summary of a closed
+consultation (it changes while staff code the points, and then not at all), the lists of
+rounds, product groups and municipalities a filter offers. A ``Kept`` keeps what ``compute()``
+returned under a key given by the caller and the current tokens of the kinds of data it depends
+on (rows of ``data_versions``), and computes again when a token changed.
 
-The token is read once per request (one small primary-key row) and renewed in the transaction of
-the change: each kind of data says what changes it and calls ``renew_at_commit``, and the token
-is written just before that transaction commits, so that the row is locked for the least time
-(two people changing data at once wait for each other only for the commit). No row: nothing is
-kept, everything is computed. What a page depends on besides its data (who
-asks, the period, the filters, the language) belongs in its key. Who may see a page is decided
-before it is looked up, by the view. Kept results are shared between requests and users, so
-they must be plain values (never database objects, which belong to one request) and nothing may
-change them afterwards.
+Tokens are read once per request, all in one statement. A kind of data gets a new token when a
+transaction that changed it commits:
+
+- ``watch(name, *models)``: every flush that adds, changes or removes an instance of these
+  models, and every bulk UPDATE or DELETE of them through the session, renews the token. Raw
+  SQL is not seen: the portal writes none to watched tables.
+- ``renew_at_commit(session, name)`` for any other change, ``start(session, name)`` to write a
+  token at once, creating its row (the KPI import: no summaries, no row, nothing kept).
+
+The token is written just before the transaction commits, so the row is locked for the least
+time: two people changing data at once wait for each other only for the commit. No row: nothing
+is kept, everything is computed.
+
+What a result depends on besides its data (who asks, the period, the filters, the language)
+belongs in its key. Who may see a page is decided before it is looked up, by the view. Kept
+results are shared between requests and users, so they must be plain values (never database
+objects, which belong to one request) and nothing may change them afterwards.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from itertools import chain
 from typing import TypeVar
 
 from cachetools import LRUCache
 from flask import current_app, g
 from sqlalchemy import delete, event, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
-from portal.models.versions import DataVersion, new_token
+from portal.models import DataVersion, Organisation, ProductGroup, Round
+from portal.models.versions import new_token
 
 T = TypeVar("T")
 
 _TABLE = DataVersion.__table__
 #: Where a session notes which kinds of data its transaction changed.
 _CHANGED = "kept: changed"
+#: The watched models of each kind of data (see watch).
+_WATCHED: dict[str, tuple[type, ...]] = {}
 
 
 class Kept:
-    """Results kept per key and version of one kind of data, at most ``size`` per process."""
+    """Results kept per key and per version of the kinds of data they depend on, at most ``size``
+    per process (the least recently used go first)."""
 
-    def __init__(self, name: str, size: int) -> None:
-        self.name = name
+    def __init__(self, *names: str, size: int) -> None:
+        self.names = names
         self.size = size
         #: A process's store is shared by its threads (a threaded server such as the development one).
         self._lock = threading.Lock()
-        self._read = select(DataVersion.token).where(DataVersion.name == name)
-        self._renew = update(_TABLE).where(_TABLE.c.name == name)
 
     def store(self) -> LRUCache:
         """Return this application's store (one per application, so tests' apps never share one)."""
-        key = f"kept {self.name}"
+        key = "kept " + " ".join(self.names)
         found = current_app.extensions.get(key)
         if found is None:
             found = current_app.extensions.setdefault(key, LRUCache(maxsize=self.size))
         return found
 
-    def version(self, session: Session) -> str | None:
-        """Return the current token, or None to keep nothing; read once per request."""
-        versions = g.setdefault("kept_versions", {})
-        if self.name not in versions:
-            versions[self.name] = session.scalar(self._read)
-        return versions[self.name]
+    def version(self, session: Session) -> tuple[str, ...] | None:
+        """Return the current tokens, or None (a kind without a token) to keep nothing."""
+        tokens = read_tokens(session, self.names)
+        return None if None in tokens else tokens
 
     def computed(self, session: Session, key: tuple, compute: Callable[[], T]) -> T:
         """Return what ``compute()`` returns for this key and the current version.
@@ -81,21 +91,49 @@ class Kept:
                 store[full_key] = found
         return found
 
-    def start(self, session: Session) -> None:
-        """Write a new token, creating the row when there is none: from now on results are kept."""
-        session.execute(delete(DataVersion).where(DataVersion.name == self.name))
-        session.execute(insert(DataVersion).values(name=self.name, token=new_token()))
 
-    def renew(self, session: Session) -> None:
-        """Write a new token now, when there is a row, in the session's transaction."""
-        session.connection().execute(self._renew.values(token=new_token()))
+def read_tokens(session: Session, names: tuple[str, ...]) -> tuple[str | None, ...]:
+    """Return the token of each kind of data (None: no row); read once per request."""
+    known = g.setdefault("kept_tokens", {})
+    missing = [name for name in names if name not in known]
+    if missing:
+        known.update(dict.fromkeys(missing))
+        rows = session.execute(select(DataVersion.name, DataVersion.token).where(DataVersion.name.in_(missing)))
+        known.update(rows.tuples().all())
+    return tuple(known[name] for name in names)
 
-    def renew_at_commit(self, session: Session) -> None:
-        """Write a new token (when there is a row) just before this session's transaction commits.
 
-        Safe to call inside a flush and its events.
-        """
-        session.info.setdefault(_CHANGED, set()).add(self)
+def start(session: Session, name: str) -> None:
+    """Write a new token at once, creating the row when there is none: from now on results are kept."""
+    session.execute(delete(DataVersion).where(DataVersion.name == name))
+    session.execute(insert(DataVersion).values(name=name, token=new_token()))
+
+
+def renew_at_commit(session: Session, name: str) -> None:
+    """Write a new token for this kind of data (when it has a row) just before the session's
+    transaction commits. Safe to call inside a flush and its events."""
+    session.info.setdefault(_CHANGED, set()).add(name)
+
+
+def watch(name: str, *models: type) -> None:
+    """Renew the token of this kind of data whenever instances of these models change."""
+    _WATCHED[name] = _WATCHED.get(name, ()) + models
+
+
+@event.listens_for(Session, "after_flush")
+def _watched_changed(session: Session, _flush_context) -> None:
+    changed = list(chain(session.new, session.dirty, session.deleted))
+    for name, models in _WATCHED.items():
+        if any(isinstance(instance, models) for instance in changed):
+            renew_at_commit(session, name)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _watched_changed_in_bulk(state: ORMExecuteState) -> None:
+    if state.is_update or state.is_delete:
+        for name, models in _WATCHED.items():
+            if any(issubclass(mapper.class_, models) for mapper in state.all_mappers):
+                renew_at_commit(state.session, name)
 
 
 @event.listens_for(Session, "before_commit")
@@ -105,5 +143,10 @@ def _renew_changed(session: Session) -> None:
     # The commit flushes after this event: whatever that flush changes must count too. A change
     # that was rolled back stays noted: a token renewed once too often costs a computation only.
     session.flush()
-    for kept in session.info.pop(_CHANGED, ()):
-        kept.renew(session)
+    for name in session.info.pop(_CHANGED, ()):
+        session.connection().execute(update(_TABLE).where(_TABLE.c.name == name).values(token=new_token()))
+
+
+#: Organisations, rounds and product groups: their names and lists are on many pages.
+ORGANISATIONS = "organisations"
+watch(ORGANISATIONS, Organisation, Round, ProductGroup)

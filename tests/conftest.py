@@ -143,8 +143,9 @@ def _clean_database(request):
             else:
                 for table in tables:
                     connection.execute(text(f"DELETE FROM {table}"))
-            # As every installation starts (migration 0024): consultation summaries are kept.
-            connection.execute(insert(DataVersion).values(name="consultations", token=new_token()))
+            # As every installation starts (migration 0024): what depends on these is kept.
+            connection.execute(insert(DataVersion), [{"name": name, "token": new_token()}
+                                                     for name in ("organisations", "consultations")])
     limiter.reset()
 
 

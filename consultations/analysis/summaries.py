@@ -3,9 +3,9 @@ representative quotes. Counting happens in the database.
 
 A summary changes while staff code the points and then not at all, and computing one takes tens
 of milliseconds (every coded point is read for the quotes), so the rendered summary is kept per
-consultation and language (``kept``, portal.kept). One token covers every consultation: any flush
-that adds, changes or removes a consultation, question, theme, reaction, answer or point, and any
-bulk UPDATE or DELETE of them, renews it when its transaction commits.
+consultation and language (``kept``, portal.kept). One token covers every consultation: adding,
+changing or removing a consultation, question, theme, reaction, answer or point (one by one or in
+bulk) renews it when the transaction commits.
 """
 
 from __future__ import annotations
@@ -13,12 +13,11 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
-from itertools import chain
 
 import numpy as np
 from cachetools import LRUCache, cached
-from sqlalchemy import event, func, select
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from consultations.analysis.masking import mask
 from consultations.analysis.suggest import Features
@@ -35,27 +34,15 @@ from consultations.models import (
     ResponseStatus,
     Theme,
 )
-from portal.kept import Kept
+from portal.kept import Kept, watch
 
 CHOICE_KINDS = (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.AGREEMENT, QuestionKind.SCALE)
 
+#: The kind of data a summary is computed from, and what changes it.
+CONSULTATIONS = "consultations"
+watch(CONSULTATIONS, Consultation, Question, Theme, Response, Answer, Point)
 #: Rendered summaries, at most this many per server process (a few KB each).
-kept = Kept("consultations", size=64)
-#: What a summary is computed from.
-SOURCES = (Consultation, Question, Theme, Response, Answer, Point)
-
-
-@event.listens_for(Session, "after_flush")
-def _sources_changed(session: Session, _flush_context) -> None:
-    if any(isinstance(instance, SOURCES) for instance in chain(session.new, session.dirty, session.deleted)):
-        kept.renew_at_commit(session)
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _sources_changed_in_bulk(state: ORMExecuteState) -> None:
-    """A bulk UPDATE or DELETE (merging themes, renumbering points) passes no flush."""
-    if (state.is_update or state.is_delete) and any(issubclass(mapper.class_, SOURCES) for mapper in state.all_mappers):
-        kept.renew_at_commit(state.session)
+kept = Kept(CONSULTATIONS, size=64)
 
 
 @dataclass

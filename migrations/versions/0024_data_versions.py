@@ -1,4 +1,4 @@
-"""Kept pages: one table of data versions (kpi, consultations) instead of the KPI's own one-row table.
+"""Kept pages: one table of data versions (kpi, organisations, consultations) instead of the KPI's own one-row table.
 
 Revision ID: 0024
 Revises: 0023
@@ -24,12 +24,12 @@ def upgrade() -> None:
         sa.Column('changed_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
         sa.PrimaryKeyConstraint('name', name=op.f('pk_data_versions')),
     )
-    # The KPI pages keep their token (none before the first import); consultation summaries are
-    # kept from now on.
+    # The KPI pages keep their token (none before the first import); organisations and
+    # consultations have one from now on (portal.kept).
     op.execute(versions.insert().from_select(
         ['name', 'token'], sa.select(sa.literal('kpi'), sa.column('token')).select_from(sa.table('kpi_data_version', sa.column('token')))
     ))
-    op.bulk_insert(versions, [{'name': 'consultations', 'token': uuid4().hex}])
+    op.bulk_insert(versions, [{'name': name, 'token': uuid4().hex} for name in ('organisations', 'consultations')])
     op.drop_table('kpi_data_version')
 
 

@@ -41,7 +41,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from portal.kpi.cache import pages
+from portal import kept
+from portal.kpi.cache import KPI
 from portal.models import Claim, Municipality, Trajectory
 from portal.models.kpi import ScopeSummary, SpendMonth
 
@@ -54,7 +55,7 @@ def refresh_summaries(session: Session) -> None:
 
 def new_data_version(session: Session) -> None:
     """Write a new token for the KPI pages: what was computed from the summaries is out of date."""
-    pages.start(session)
+    kept.start(session, KPI)
 
 
 def refresh_spend_summary(session: Session) -> None:
