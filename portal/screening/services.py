@@ -202,21 +202,28 @@ def queue(session: Session, *, region_id: int, criteria: QueueFilter, page: int 
         pattern = "%" + criteria.provider_name.strip().lower().replace("%", r"\%").replace("_", r"\_") + "%"
         conditions.append(func.lower(Provider.name).like(pattern, escape="\\"))
     base = select(Application).join(Application.round).join(Provider, Provider.id == Application.provider_id).where(*conditions)
-    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
     days = _days_since(session, Application.submitted_at, at).label("days_waited")
     scopes = (
         select(func.count(ApplicationScope.id)).where(ApplicationScope.application_id == Application.id)
         .correlate(Application).scalar_subquery()
     )
-    # One statement: the round and the provider come from the joins, the scopes as a number.
+    # One statement: the round and the provider come from the joins, the scopes as a number, and
+    # the number of applications in all pages with every row.
     rows = session.execute(
-        base.add_columns(days, scopes)
-        .options(contains_eager(Application.round), contains_eager(Application.provider))
+        base.add_columns(days, scopes, func.count().over())
+        .options(contains_eager(Application.round).load_only(Round.title),
+                 contains_eager(Application.provider).load_only(Provider.name))
         .order_by(Application.submitted_at, Application.id)
         .limit(per_page).offset((max(page, 1) - 1) * per_page)
     ).all()
+    if rows:
+        total = rows[0][3]
+    elif page > 1:  # past the last page: no row to carry the number
+        total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    else:
+        total = 0
     return QueuePage(
-        [QueueRow(application, max(int(waited or 0), 0), count) for application, waited, count in rows], total
+        [QueueRow(application, max(int(waited or 0), 0), count) for application, waited, count, _total in rows], total
     )
 
 

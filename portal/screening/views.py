@@ -28,6 +28,7 @@ from portal.applications.views import STATUS_LABELS
 from portal.clock import as_utc, from_local, local, now
 from portal.evidence.vault import today, type_name
 from portal.extensions import db
+from portal.kept import ORGANISATIONS, Kept
 from portal.models import (
     PROVIDER_ROLES,
     STAFF_ROLES,
@@ -76,25 +77,36 @@ def _link(application: Application) -> str:
 
 # The queue ------------------------------------------------------------------------------------
 
+#: The region's rounds, product groups and municipalities the queue's filters offer, kept while
+#: none of them changes (portal.kept).
+_FILTER_LISTS = Kept(ORGANISATIONS, size=32)
+
+
+def _filter_lists(region_id: int) -> tuple[list, list, list]:
+    """Return (id, title) of the rounds, (id, name, round title) of their product groups and (id,
+    name) of the municipalities of a region, each in the order the filters show them."""
+    rounds = db.session.execute(
+        select(Round.id, Round.title).where(Round.region_id == region_id).order_by(Round.title)
+    ).tuples().all()
+    groups = db.session.execute(
+        select(ProductGroup.id, ProductGroup.name, Round.title).join(ProductGroup.round)
+        .where(Round.region_id == region_id).order_by(ProductGroup.name, Round.title)
+    ).tuples().all()
+    municipalities = db.session.execute(
+        select(Municipality.id, Municipality.name).where(Municipality.region_id == region_id).order_by(Municipality.name)
+    ).tuples().all()
+    return rounds, groups, municipalities
+
 
 @bp.route("/beoordeling")
 @roles(SCREENING_READERS)
 def queue():
     """List the region's submitted applications, longest waiting first, with filters."""
     region_id = policies.region_of(g.membership)
-    rounds = db.session.execute(
-        select(Round.id, Round.title).where(Round.region_id == region_id).order_by(Round.title)
-    ).all()
-    groups = db.session.execute(
-        select(ProductGroup.id, ProductGroup.name, Round.title).join(ProductGroup.round)
-        .where(Round.region_id == region_id).order_by(ProductGroup.name, Round.title)
-    ).all()
-    municipalities = db.session.execute(
-        select(Municipality.id, Municipality.name).where(Municipality.region_id == region_id).order_by(Municipality.name)
-    ).all()
+    rounds, groups, municipalities = _FILTER_LISTS.computed(db.session, (region_id,), lambda: _filter_lists(region_id))
     form = QueueFilterForm(request.args)
     form.set_choices(
-        [(r.id, r.title) for r in rounds],
+        [(i, title) for i, title in rounds],
         [(s.value, str(label)) for s, label in STATUS_LABELS.items() if s is not ApplicationStatus.DRAFT],
         [(i, f"{name} ({title})") for i, name, title in groups],
         [(i, name) for i, name in municipalities],

@@ -351,6 +351,9 @@ def test_the_queue_lists_the_region_s_submitted_applications_longest_waiting_fir
     assert [r.application.id for r in by_municipality.rows] == [older.id]
     paged = services.queue(db.session, region_id=world.region.id, criteria=services.QueueFilter(), page=2, per_page=2)
     assert paged.total == 3 and len(paged.rows) == 1
+    past_the_end = services.queue(db.session, region_id=world.region.id, criteria=services.QueueFilter(), page=3, per_page=2)
+    assert past_the_end.total == 3 and past_the_end.rows == []
+    assert by_status.total == 1 and by_name.total == 1
     assert services.queue(db.session, region_id=world.other_region.id, criteria=services.QueueFilter()).total == 0
 
 
