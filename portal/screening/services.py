@@ -11,7 +11,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import DateTime, Integer, cast, exists, func, literal, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, contains_eager, selectinload
+from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal import clock
@@ -154,11 +154,16 @@ class QueueFilter:
     provider_name: str = ""
 
 
-@dataclass
+@dataclass(frozen=True)
 class QueueRow:
-    """One application in the queue, with the whole days it has waited since submission."""
+    """One application in the queue as the queue shows it, with the whole days it has waited since
+    submission."""
 
-    application: Application
+    id: int
+    provider: str
+    round: str
+    status: ApplicationStatus
+    submitted_at: datetime
     days_waited: int
     #: How many product group × municipality combinations it applies for.
     scopes: int
@@ -201,30 +206,29 @@ def queue(session: Session, *, region_id: int, criteria: QueueFilter, page: int 
     if criteria.provider_name.strip():
         pattern = "%" + criteria.provider_name.strip().lower().replace("%", r"\%").replace("_", r"\_") + "%"
         conditions.append(func.lower(Provider.name).like(pattern, escape="\\"))
-    base = select(Application).join(Application.round).join(Provider, Provider.id == Application.provider_id).where(*conditions)
-    days = _days_since(session, Application.submitted_at, at).label("days_waited")
+    base = select(Application.id).join(Application.round).join(Provider, Provider.id == Application.provider_id).where(*conditions)
+    days = _days_since(session, Application.submitted_at, at)
     scopes = (
         select(func.count(ApplicationScope.id)).where(ApplicationScope.application_id == Application.id)
         .correlate(Application).scalar_subquery()
     )
-    # One statement: the round and the provider come from the joins, the scopes as a number, and
-    # the number of applications in all pages with every row.
+    # One statement of the columns the queue shows, with the number of applications in all pages.
     rows = session.execute(
-        base.add_columns(days, scopes, func.count().over())
-        .options(contains_eager(Application.round).load_only(Round.title),
-                 contains_eager(Application.provider).load_only(Provider.name))
+        base.add_columns(Provider.name, Round.title, Application.status, Application.submitted_at, days, scopes,
+                         func.count().over())
         .order_by(Application.submitted_at, Application.id)
         .limit(per_page).offset((max(page, 1) - 1) * per_page)
     ).all()
     if rows:
-        total = rows[0][3]
+        total = rows[0][-1]
     elif page > 1:  # past the last page: no row to carry the number
         total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
     else:
         total = 0
-    return QueuePage(
-        [QueueRow(application, max(int(waited or 0), 0), count) for application, waited, count, _total in rows], total
-    )
+    return QueuePage([
+        QueueRow(id_, provider, round_, status, submitted_at, max(int(waited or 0), 0), count)
+        for id_, provider, round_, status, submitted_at, waited, count, _total in rows
+    ], total)
 
 
 # Notifications --------------------------------------------------------------------------------
