@@ -11,8 +11,8 @@ Tokens are read once per request, all in one statement. A kind of data gets a ne
 transaction that changed it commits:
 
 - ``watch(name, *models)``: every flush that adds, changes or removes an instance of these
-  models, and every bulk UPDATE or DELETE of them through the session, renews the token. Raw
-  SQL is not seen: the portal writes none to watched tables.
+  models, and every INSERT, UPDATE or DELETE statement on them through the session, renews the
+  token. Raw SQL is not seen: the portal writes none to watched tables.
 - ``renew_at_commit(session, name)`` for any other change, ``start(session, name)`` to write a
   token at once, creating its row (the KPI import: no summaries, no row, nothing kept).
 
@@ -116,8 +116,16 @@ def renew_at_commit(session: Session, name: str) -> None:
 
 
 def watch(name: str, *models: type) -> None:
-    """Renew the token of this kind of data whenever instances of these models change."""
+    """Renew the token of this kind of data whenever instances of these models change.
+
+    A watched kind has its row from the installation on (migration 0024 writes one for each).
+    """
     _WATCHED[name] = _WATCHED.get(name, ()) + models
+
+
+def watched() -> list[str]:
+    """Return the names of the watched kinds of data."""
+    return sorted(_WATCHED)
 
 
 @event.listens_for(Session, "after_flush")
@@ -130,7 +138,7 @@ def _watched_changed(session: Session, _flush_context) -> None:
 
 @event.listens_for(Session, "do_orm_execute")
 def _watched_changed_in_bulk(state: ORMExecuteState) -> None:
-    if state.is_update or state.is_delete:
+    if state.is_insert or state.is_update or state.is_delete:
         for name, models in _WATCHED.items():
             if any(issubclass(mapper.class_, models) for mapper in state.all_mappers):
                 renew_at_commit(state.session, name)

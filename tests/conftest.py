@@ -18,7 +18,7 @@ from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, insert, make_url, select, text
 
-from portal import create_app
+from portal import create_app, kept
 from portal.config import Settings, normalise_database_url
 from portal.extensions import db, limiter
 from portal.models import Body, DataVersion, Municipality, Provider, Region, Role, User
@@ -144,8 +144,7 @@ def _clean_database(request):
                 for table in tables:
                     connection.execute(text(f"DELETE FROM {table}"))
             # As every installation starts (migration 0024): what depends on these is kept.
-            connection.execute(insert(DataVersion), [{"name": name, "token": new_token()}
-                                                     for name in ("organisations", "consultations")])
+            connection.execute(insert(DataVersion), [{"name": name, "token": new_token()} for name in kept.watched()])
     limiter.reset()
 
 

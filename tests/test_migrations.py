@@ -43,3 +43,17 @@ def test_the_migrations_form_one_line(app):
 
     script = ScriptDirectory(str(app.extensions["migrate"].directory))
     assert len(script.get_heads()) == 1
+
+
+def test_every_watched_kind_of_data_gets_its_token_at_installation(app):
+    """portal.kept keeps nothing for a kind without a row: migration 0024 must write one for each."""
+    import importlib.util
+    from pathlib import Path
+
+    from portal import kept
+
+    path = Path(__file__).parent.parent / "migrations/versions/0024_data_versions.py"
+    spec = importlib.util.spec_from_file_location("migration_0024", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    assert sorted(migration.WATCHED) == kept.watched()

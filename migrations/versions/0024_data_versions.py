@@ -1,4 +1,4 @@
-"""Kept pages: one table of data versions (kpi, organisations, consultations) instead of the KPI's own one-row table.
+"""Kept pages: one table of data versions (kpi, organisations, consultations, register) instead of the KPI's own one-row table.
 
 Revision ID: 0024
 Revises: 0023
@@ -15,6 +15,9 @@ down_revision = '0023'
 branch_labels = None
 depends_on = None
 
+#: The kinds of data portal.kept watches: each has a token from the installation on.
+WATCHED = ('consultations', 'organisations', 'register')
+
 
 def upgrade() -> None:
     versions = op.create_table(
@@ -24,12 +27,12 @@ def upgrade() -> None:
         sa.Column('changed_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
         sa.PrimaryKeyConstraint('name', name=op.f('pk_data_versions')),
     )
-    # The KPI pages keep their token (none before the first import); organisations and
-    # consultations have one from now on (portal.kept).
+    # The KPI pages keep their token (none before the first import); every kind of data that
+    # portal.kept watches has one from now on.
     op.execute(versions.insert().from_select(
         ['name', 'token'], sa.select(sa.literal('kpi'), sa.column('token')).select_from(sa.table('kpi_data_version', sa.column('token')))
     ))
-    op.bulk_insert(versions, [{'name': name, 'token': uuid4().hex} for name in ('organisations', 'consultations')])
+    op.bulk_insert(versions, [{'name': name, 'token': uuid4().hex} for name in WATCHED])
     op.drop_table('kpi_data_version')
 
 

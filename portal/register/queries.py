@@ -12,6 +12,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased, contains_eager, joinedload, selectinload
 from sqlalchemy.sql.functions import FunctionElement
 
+from portal.kept import ORGANISATIONS, Kept, watch
 from portal.models import (
     EvidenceDocument,
     EvidenceRequirement,
@@ -139,10 +140,17 @@ def admissions_of_provider(session: Session, provider_id: int) -> list[Admission
 
 # Public register ----------------------------------------------------------------------------------
 
+#: The public register's lists, kept while no admission, organisation or product group changes
+#: (portal.kept): they are read by every visitor and change with a decision or a suspension.
+REGISTER = "register"
+watch(REGISTER, Admission)
+LISTS = Kept(REGISTER, ORGANISATIONS, size=128)
+
 
 @dataclass
 class ListedProvider:
-    """A contracted provider on the public page, with the names of its products in the municipality."""
+    """A contracted provider on the public page, with the names of its products in the municipality
+    (kept and shared between visitors: never changed after it was listed)."""
 
     name: str
     website: str | None

@@ -200,12 +200,14 @@ def public_municipality(region_code: str, cbs_code: str):
     if municipality is None:
         abort(404)
     form = PublicSearchForm(request.args)
-    products = queries.public_products(db.session, municipality)
+    products = queries.LISTS.computed(db.session, ("products", municipality.id),
+                                      lambda: queries.public_products(db.session, municipality))
     form.set_choices(products)
     valid = form.validate()
-    providers = queries.public_register(
-        db.session, municipality,
-        search=(form.q.data or "") if valid else "", product=(form.product.data or "") if valid else "",
+    search, product = ((form.q.data or ""), (form.product.data or "")) if valid else ("", "")
+    providers = queries.LISTS.computed(
+        db.session, ("providers", municipality.id, search.strip().lower(), product),
+        lambda: queries.public_register(db.session, municipality, search=search, product=product),
     )
     searched = valid and bool(form.q.data or form.product.data)
     return render_template("register/public_municipality.html", municipality=municipality, form=form,

@@ -10,11 +10,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from portal import kept
 from portal.evidence import vault
 from portal.extensions import db
 from portal.models import AuditEvent, Role
 from portal.models.register import Admission, AdmissionStatus
-from portal.register import services
+from portal.register import queries, services
 from tests.conftest import find, sign_in_as
 from tests.factories import MunicipalityFactory, ProviderFactory, member
 from tests.matrices.evidence import add_document
@@ -103,14 +104,39 @@ def test_a_municipality_of_another_region_is_not_found_under_this_region(client,
 def test_the_public_page_sends_as_many_statements_for_many_providers_as_for_few(client, world, register):
     url = public_url(world)
     client.get(url)
+    kept.renew_at_commit(db.session, queries.REGISTER)  # the lists read again, as below
+    db.session.commit()
     with count_queries() as few:
         assert client.get(url).status_code == 200
+    with count_queries() as kept_lists:
+        assert client.get(url).status_code == 200
+    assert kept_lists.count < few.count
     for i in range(10):
         admit(world, register["round"], ProviderFactory(name=f"Extra {i}"), groups=("BEH", "BGI"))
     with count_queries() as many:
         page = client.get(url)
     assert "Extra 9" in page.get_data(as_text=True)
     assert many.count == few.count, "\n".join(many.statements)
+
+
+def test_the_kept_public_page_follows_admissions_suspensions_and_names_at_once(client, world, register):
+    url = public_url(world)
+    assert world.provider.name in client.get(url).get_data(as_text=True)
+    assert world.provider.name in client.get(url).get_data(as_text=True)  # from the kept lists
+
+    newcomer = world.other_provider  # admitted in another town only, so far
+    assert newcomer.name not in client.get(url).get_data(as_text=True)
+    [admission] = admit(world, register["round"], newcomer, groups=("BEH",))  # an INSERT statement
+    assert newcomer.name in client.get(url).get_data(as_text=True)
+
+    services.suspend(db.session, admission=admission, reason="Onderzoek", seen_version=None,
+                     actor=world.user("buyer"))  # an UPDATE statement
+    db.session.commit()
+    assert newcomer.name not in client.get(url).get_data(as_text=True)
+
+    world.provider.name = "Aanbieder Een en Zonen"  # a flush
+    db.session.commit()
+    assert "Aanbieder Een en Zonen" in client.get(url).get_data(as_text=True)
 
 
 # Staff ------------------------------------------------------------------------------------------------

@@ -1,0 +1,80 @@
+"""Kept pages (portal.kept): a kind of data gets a new token when a transaction that changed it
+commits, however the change was made; a result is kept per the tokens of all it depends on."""
+
+from __future__ import annotations
+
+from flask import g
+from sqlalchemy import delete, insert, select, update
+
+from consultations.models import Theme
+from portal import kept
+from portal.extensions import db
+from portal.models import DataVersion
+from tests.consultations.data import import_consultation, points
+
+
+def _token(name: str) -> str | None:
+    db.session.expire_all()
+    return db.session.scalar(select(DataVersion.token).where(DataVersion.name == name))
+
+
+def test_insert_update_and_delete_statements_renew_the_token_when_they_commit(app, world):
+    consultation = import_consultation(world.region, labelled=points()[:2])
+    db.session.commit()
+    statements = [
+        insert(Theme).values(consultation_id=consultation.id, key="extra", label="Extra"),
+        update(Theme).where(Theme.key == "extra").values(label="Nog meer"),
+        delete(Theme).where(Theme.key == "extra"),
+    ]
+    for statement in statements:
+        before = _token("consultations")
+        db.session.execute(statement)
+        assert _token("consultations") == before  # not before the commit: the row stays unlocked
+        db.session.commit()
+        assert _token("consultations") != before, statement
+
+
+def test_a_change_inside_a_savepoint_counts_when_the_transaction_commits(app, world):
+    before = _token("organisations")
+    with db.session.begin_nested():
+        world.provider.name = "Aanbieder Een in een savepoint"
+    assert _token("organisations") == before
+    db.session.commit()
+    assert _token("organisations") != before
+
+
+def test_other_kinds_keep_their_tokens(app, world):
+    before = {name: _token(name) for name in kept.watched()}
+    world.provider.name = "Alleen een organisatie"
+    db.session.commit()
+    after = {name: _token(name) for name in kept.watched()}
+    assert after["organisations"] != before["organisations"]
+    assert {n: t for n, t in after.items() if n != "organisations"} == {n: t for n, t in before.items() if n != "organisations"}
+
+
+def test_a_result_is_kept_per_the_tokens_of_every_kind_it_depends_on(app, world):
+    both = kept.Kept("organisations", "consultations", size=4)
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    def next_request():
+        g.pop("kept_tokens", None)
+
+    with app.test_request_context():
+        assert both.computed(db.session, ("page",), compute) == 1
+        assert both.computed(db.session, ("page",), compute) == 1
+        for name in ("organisations", "consultations"):
+            kept.renew_at_commit(db.session, name)
+            db.session.commit()
+            next_request()
+            assert both.computed(db.session, ("page",), compute) == len(calls) and calls
+        assert len(calls) == 3
+        db.session.execute(delete(DataVersion).where(DataVersion.name == "consultations"))
+        db.session.commit()
+        next_request()
+        assert both.version(db.session) is None
+        assert both.computed(db.session, ("page",), compute) == 4
+        assert both.computed(db.session, ("page",), compute) == 5  # nothing kept without every token
