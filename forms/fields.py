@@ -22,8 +22,12 @@ class Select(widgets.Select):
             return super().render_option(choice, **kwargs)
         value = str(choice.value) if isinstance(choice.value, bool) else choice.value
         selected = " selected" if choice.selected else ""
-        label = escape(choice.label or choice.value)
-        return Markup(f'<option{selected} value="{escape(value)}">{label}</option>')
+        # A translated label (a lazy string) is translated once: asking whether it is empty, as
+        # WTForms does (label or value), would translate it a second time.
+        label = choice.label
+        if label is None or (isinstance(label, str) and not label):
+            label = choice.value
+        return Markup(f'<option{selected} value="{escape(value)}">{escape(label)}</option>')
 
     @classmethod
     def _dispatch_render_option(cls):

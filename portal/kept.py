@@ -35,7 +35,7 @@ from typing import TypeVar
 
 from cachetools import LRUCache
 from flask import current_app, g
-from sqlalchemy import delete, event, insert, select, update
+from sqlalchemy import bindparam, delete, event, insert, select, update
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from portal.models import DataVersion, Organisation, ProductGroup, Round
@@ -44,6 +44,7 @@ from portal.models.versions import new_token
 T = TypeVar("T")
 
 _TABLE = DataVersion.__table__
+_TOKENS = select(DataVersion.name, DataVersion.token).where(DataVersion.name.in_(bindparam("names", expanding=True)))
 #: Where a session notes which kinds of data its transaction changed.
 _CHANGED = "kept: changed"
 #: The watched models of each kind of data (see watch).
@@ -98,8 +99,7 @@ def read_tokens(session: Session, names: tuple[str, ...]) -> tuple[str | None, .
     missing = [name for name in names if name not in known]
     if missing:
         known.update(dict.fromkeys(missing))
-        rows = session.execute(select(DataVersion.name, DataVersion.token).where(DataVersion.name.in_(missing)))
-        known.update(rows.tuples().all())
+        known.update((name, token) for name, token in session.execute(_TOKENS, {"names": missing}))
     return tuple(known[name] for name in names)
 
 

@@ -71,3 +71,21 @@ def test_every_form_takes_its_select_lists_from_the_portal():
                     slow.append(f"{module_info.name}.{form.__name__}.{field_name}")
     assert checked > 10
     assert slow == []
+
+
+def test_a_translated_option_is_translated_once(app, monkeypatch):
+    import flask_babel
+    from flask_babel import lazy_gettext
+
+    translated = []
+    real = flask_babel.Domain.gettext
+    monkeypatch.setattr(flask_babel.Domain, "gettext", lambda self, text, **v: translated.append(text) or real(self, text, **v))
+
+    class Period(Form):
+        quarter = fields.SelectField(choices=[SelectChoice("", lazy_gettext("Whole year")),
+                                              SelectChoice("1", lazy_gettext("Quarter 1"))])
+
+    with app.test_request_context("/"):
+        html = str(Period().quarter())
+    assert ">Heel jaar<" in html and ">Kwartaal 1<" in html
+    assert sorted(translated) == ["Quarter 1", "Whole year"]
