@@ -306,15 +306,24 @@ def region_municipalities(session: Session, region_id: int) -> list[Municipality
     return list(session.scalars(select(Municipality).where(Municipality.region_id == region_id).order_by(Municipality.name)))
 
 
-def body_municipalities(session: Session, body_id: int) -> list[Municipality]:
+@dataclass(frozen=True)
+class MunicipalityName:
+    """A municipality as plain values (kept between requests with the pages)."""
+
+    id: int
+    name: str
+
+
+def body_municipalities(session: Session, body_id: int) -> list[MunicipalityName]:
     """Return the municipality of a municipal body (a council), or those of a regional body's region, by name."""
     body = select(Body.municipality_id, Body.region_id).where(Body.id == body_id).subquery()
-    return list(session.scalars(
-        select(Municipality).join(body, or_(
+    rows = session.execute(
+        select(Municipality.id, Municipality.name).join(body, or_(
             Municipality.id == body.c.municipality_id,
             and_(body.c.municipality_id.is_(None), Municipality.region_id == body.c.region_id),
         )).order_by(Municipality.name)
-    ))
+    )
+    return [MunicipalityName(id_, name) for id_, name in rows]
 
 
 def product_groups(session: Session, municipality_ids: Sequence[int]) -> list[str]:

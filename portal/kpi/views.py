@@ -262,10 +262,12 @@ def municipality_provider_download(kvk: str, table: str, fmt: str):
 # Council view -----------------------------------------------------------------------------
 
 
-def _council_municipalities() -> list[Municipality]:
+def _council_municipalities() -> list[Municipality] | list[dashboards.MunicipalityName]:
     organisation = g.membership.organisation
     if isinstance(organisation, Body):
-        return dashboards.body_municipalities(db.session, organisation.id)
+        # Which municipalities a body sees changes only with the organisations: kept like the figures.
+        return computed(db.session, ("body municipalities", organisation.id),
+                        lambda: dashboards.body_municipalities(db.session, organisation.id))
     return _staff_scope()[1]
 
 

@@ -174,7 +174,29 @@ def region_overview(session: Session, region: Region) -> list[tuple[Municipality
     return [(municipality, count) for municipality, count in rows]
 
 
-def public_products(session: Session, municipality: Municipality) -> list[str]:
+@dataclass(frozen=True)
+class PublicMunicipality:
+    """A municipality as its public page names it (kept between requests)."""
+
+    id: int
+    name: str
+    cbs_code: str
+    region_code: str
+    region_name: str
+
+
+def public_municipality(session: Session, region_code: str, cbs_code: str) -> PublicMunicipality | None:
+    """Return the municipality with this CBS code in the region with this code, or None."""
+    region = aliased(Region, flat=True)  # both are organisations: the region needs its own alias
+    row = session.execute(
+        select(Municipality.id, Municipality.name, Municipality.cbs_code, region.code, region.name)
+        .join(region, region.id == Municipality.region_id)
+        .where(Municipality.cbs_code == cbs_code, region.code == region_code)
+    ).first()
+    return PublicMunicipality(*row) if row else None
+
+
+def public_products(session: Session, municipality: PublicMunicipality) -> list[str]:
     """Return the names of the product groups with contracted providers in the municipality."""
     return list(session.scalars(
         select(ProductGroup.name).distinct().join(Admission, Admission.product_group_id == ProductGroup.id)
@@ -183,7 +205,7 @@ def public_products(session: Session, municipality: Municipality) -> list[str]:
     ))
 
 
-def public_register(session: Session, municipality: Municipality, *, search: str = "", product: str = "") -> list[ListedProvider]:
+def public_register(session: Session, municipality: PublicMunicipality, *, search: str = "", product: str = "") -> list[ListedProvider]:
     """Return the providers contracted (active admissions only) in the municipality with their
     products, narrowed by a search on provider or product name and by a product group name."""
     # Only the columns the page shows: a municipality has hundreds of admissions, and loading each

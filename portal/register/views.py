@@ -10,7 +10,6 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from forms.register import STATUS_LABELS, PublicSearchForm, RegisterFilterForm, StatusChangeForm
 from portal.access import public, roles
@@ -18,7 +17,7 @@ from portal.audit.queries import _safe_cell
 from portal.evidence import vault
 from portal.evidence.vault import type_name
 from portal.extensions import db
-from portal.models import PROVIDER_ROLES, STAFF_ROLES, Municipality, Region
+from portal.models import PROVIDER_ROLES, STAFF_ROLES, Region
 from portal.models.register import Admission, AdmissionStatus
 from portal.organisations.policies import region_id_of
 from portal.register import policies, queries, services
@@ -191,12 +190,8 @@ def public_region(region_code: str):
 @public
 def public_municipality(region_code: str, cbs_code: str):
     """Show the providers contracted in a municipality and their types of care, with a search."""
-    municipality = db.session.scalar(
-        select(Municipality).where(
-            Municipality.cbs_code == cbs_code,
-            Municipality.region_id == select(Region.id).where(Region.code == region_code).scalar_subquery(),
-        ).options(joinedload(Municipality.region))
-    )
+    municipality = queries.LISTS.computed(db.session, ("municipality", region_code, cbs_code),
+                                          lambda: queries.public_municipality(db.session, region_code, cbs_code))
     if municipality is None:
         abort(404)
     form = PublicSearchForm(request.args)
