@@ -53,23 +53,34 @@ def may_visit(endpoint: str) -> bool:
     return rule.admits(g.get("membership"))
 
 
-def menu_items() -> list[dict]:
-    """Return the menu for the current user, marking the page they are on."""
-    if not current_user.is_authenticated:
-        return []
+def _menu_for(membership) -> list[tuple[str, object]]:
+    """Return the (endpoint, label) of the menu entries this membership may open."""
     settings = current_app.config["PORTAL_SETTINGS"]
-    items = []
-    membership = g.get("membership")
+    entries = []
     for endpoint, label, *only_for in MENU:
         if endpoint == "admin.outbox" and settings.mail_transport != "outbox":
             continue
         if only_for and (membership is None or membership.role not in only_for[0]):
             continue
         if may_visit(endpoint):
-            items.append(
-                {"endpoint": endpoint, "label": label, "current": request.endpoint == endpoint}
-            )
-    return items
+            entries.append((endpoint, label))
+    return entries
+
+
+def menu_items() -> list[dict]:
+    """Return the menu for the current user, marking the page they are on."""
+    if not current_user.is_authenticated:
+        return []
+    membership = g.get("membership")
+    # The access rules admit by role and kind of organisation: the menu of each pair is worked
+    # out once per application (two dozen rules for every page took a tenth of its layout).
+    key = (membership.role, membership.organisation.kind) if membership else None
+    menus = current_app.extensions.setdefault("menus", {})
+    entries = menus.get(key)
+    if entries is None:
+        entries = menus[key] = _menu_for(membership)
+    return [{"endpoint": endpoint, "label": label, "current": request.endpoint == endpoint}
+            for endpoint, label in entries]
 
 
 def init_app(app: Flask) -> None:
