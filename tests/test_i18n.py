@@ -104,3 +104,29 @@ def test_money_reads_as_people_of_the_language_write_it(app):
         assert euro(None) == "–"
         with force_locale("en"):
             assert euro(Decimal("1234.5")) == "€\u00a01,234.50"
+
+
+def test_a_message_follows_a_change_of_language_within_a_request(app):
+    """The catalogue is looked up once per request and language (portal.i18n): an e-mail written
+    in its recipient's language in the middle of a Dutch page must still be English, and the page
+    Dutch again after it."""
+    from flask import render_template_string
+    from flask_babel import force_locale, gettext, lazy_gettext, refresh
+
+    template = "{{ _('Sign out') }} {{ ngettext('%(num)d application', '%(num)d applications', 2) }}"
+    label = lazy_gettext("Sign out")
+    with app.test_request_context("/"):
+        assert gettext("Sign out") == "Uitloggen" == str(label)
+        assert render_template_string(template) == "Uitloggen 2 aanmeldingen"
+        with force_locale("en"):
+            assert gettext("Sign out") == "Sign out" == str(label)
+            assert render_template_string(template) == "Sign out 2 applications"
+        assert gettext("Sign out") == "Uitloggen"
+        assert render_template_string(template) == "Uitloggen 2 aanmeldingen"
+        from flask import session
+
+        session["locale"] = "en"
+        refresh()  # the language chosen in this request
+        assert gettext("Sign out") == "Sign out"
+    with app.app_context():  # the command line writes Dutch
+        assert gettext("Sign out") == "Uitloggen"
