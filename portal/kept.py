@@ -49,21 +49,27 @@ _TOKENS = select(DataVersion.name, DataVersion.token).where(DataVersion.name.in_
 _CHANGED = "kept: changed"
 #: The watched models of each kind of data (see watch).
 _WATCHED: dict[str, tuple[type, ...]] = {}
+#: The labels of the stores: each its own, so that two never mix their keys.
+_LABELS: set[str] = set()
 
 
 class Kept:
     """Results kept per key and per version of the kinds of data they depend on, at most ``size``
-    per process (the least recently used go first)."""
+    per process (the least recently used go first); ``label`` names the store."""
 
-    def __init__(self, *names: str, size: int) -> None:
-        self.names = names
+    def __init__(self, label: str, *, depends_on: tuple[str, ...], size: int) -> None:
+        if label in _LABELS:
+            raise ValueError(f"two stores of kept results are called {label!r}")
+        _LABELS.add(label)
+        self.label = label
+        self.names = depends_on
         self.size = size
         #: A process's store is shared by its threads (a threaded server such as the development one).
         self._lock = threading.Lock()
 
     def store(self) -> LRUCache:
         """Return this application's store (one per application, so tests' apps never share one)."""
-        key = "kept " + " ".join(self.names)
+        key = f"kept: {self.label}"
         found = current_app.extensions.get(key)
         if found is None:
             found = current_app.extensions.setdefault(key, LRUCache(maxsize=self.size))

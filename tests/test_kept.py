@@ -3,6 +3,7 @@ commits, however the change was made; a result is kept per the tokens of all it 
 
 from __future__ import annotations
 
+import pytest
 from flask import g
 from sqlalchemy import delete, insert, select, update
 
@@ -11,6 +12,9 @@ from portal import kept
 from portal.extensions import db
 from portal.models import DataVersion
 from tests.consultations.data import import_consultation, points
+
+#: A store that depends on two kinds of data.
+BOTH = kept.Kept("test: two kinds", depends_on=("organisations", "consultations"), size=4)
 
 
 def _token(name: str) -> str | None:
@@ -53,7 +57,7 @@ def test_other_kinds_keep_their_tokens(app, world):
 
 
 def test_a_result_is_kept_per_the_tokens_of_every_kind_it_depends_on(app, world):
-    both = kept.Kept("organisations", "consultations", size=4)
+    both = BOTH
     calls = []
 
     def compute():
@@ -78,3 +82,8 @@ def test_a_result_is_kept_per_the_tokens_of_every_kind_it_depends_on(app, world)
         assert both.version(db.session) is None
         assert both.computed(db.session, ("page",), compute) == 4
         assert both.computed(db.session, ("page",), compute) == 5  # nothing kept without every token
+
+
+def test_two_stores_never_share_a_label():
+    with pytest.raises(ValueError):
+        kept.Kept("KPI pages", depends_on=("organisations",), size=1)

@@ -42,7 +42,7 @@ CHOICE_KINDS = (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.AGREEME
 CONSULTATIONS = "consultations"
 watch(CONSULTATIONS, Consultation, Question, Theme, Response, Answer, Point)
 #: Rendered summaries, at most this many per server process (a few KB each).
-kept = Kept(CONSULTATIONS, size=64)
+kept = Kept("consultation summaries", depends_on=(CONSULTATIONS,), size=64)
 
 
 @dataclass

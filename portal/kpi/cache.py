@@ -28,5 +28,5 @@ KPI = "kpi"
 #: benchmark's size L (300 providers): a provider dashboard takes about 175 KB, a municipality
 #: dashboard or the public scoreboard about 0.8 MB with its tables rendered in one language, so
 #: at most about 64 MB per process when every kept page is of the largest kind.
-pages = Kept(KPI, ORGANISATIONS, size=64)
+pages = Kept("KPI pages", depends_on=(KPI, ORGANISATIONS), size=64)
 computed = pages.computed

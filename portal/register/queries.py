@@ -144,7 +144,7 @@ def admissions_of_provider(session: Session, provider_id: int) -> list[Admission
 #: (portal.kept): they are read by every visitor and change with a decision or a suspension.
 REGISTER = "register"
 watch(REGISTER, Admission)
-LISTS = Kept(REGISTER, ORGANISATIONS, size=128)
+LISTS = Kept("public register", depends_on=(REGISTER, ORGANISATIONS), size=128)
 
 
 @dataclass

@@ -79,7 +79,7 @@ def _link(application: Application) -> str:
 
 #: The region's rounds, product groups and municipalities the queue's filters offer, kept while
 #: none of them changes (portal.kept).
-_FILTER_LISTS = Kept(ORGANISATIONS, size=32)
+_FILTER_LISTS = Kept("screening filter lists", depends_on=(ORGANISATIONS,), size=32)
 
 
 def _filter_lists(region_id: int) -> tuple[list, list, list]:

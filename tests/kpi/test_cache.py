@@ -111,7 +111,7 @@ def test_a_page_is_computed_once_per_key_and_version(app):
 @pytest.mark.parametrize("size", [1, 3])
 def test_the_least_recently_used_page_goes_first(app, monkeypatch, size):
     monkeypatch.setattr(cache.pages, "size", size)
-    monkeypatch.delitem(app.extensions, "kept kpi organisations", raising=False)
+    monkeypatch.delitem(app.extensions, "kept: KPI pages", raising=False)
     with app.test_request_context():
         db.session.add(DataVersion(name="kpi", token=uuid4().hex))
         db.session.commit()
@@ -119,8 +119,8 @@ def test_the_least_recently_used_page_goes_first(app, monkeypatch, size):
             assert cache.computed(db.session, (key,), lambda key=key: f"page {key}") == f"page {key}"
         assert cache.computed(db.session, (size,), lambda: "computed again") == f"page {size}"
         assert cache.computed(db.session, (0,), lambda: "computed again") == "computed again"
-        assert len(app.extensions["kept kpi organisations"]) == size
-    app.extensions.pop("kept kpi organisations")
+        assert len(app.extensions["kept: KPI pages"]) == size
+    app.extensions.pop("kept: KPI pages")
 
 
 def test_the_kept_tables_are_drawn_in_the_reader_s_language(client, world):
