@@ -19,7 +19,7 @@ CHOICES = [
     SelectChoice("2", None),
 ]
 WTFORMS_SELECTS = (wtforms_fields.SelectField, wtforms_fields.SelectMultipleField)
-GROUPS = {"Youth care": [SelectChoice("a", "Ambulant")], "Protection": [SelectChoice("b", "Guardianship <GI>")]}
+GROUPS = [SelectChoice("a", "Ambulant", optgroup="Youth care"), SelectChoice("b", "Guardianship <GI>", optgroup="Protection")]
 
 
 def _form(select, multiple):

@@ -87,15 +87,15 @@ def _filter_lists(region_id: int) -> tuple[list, list, list]:
     name) of the municipalities of a region, each in the order the filters show them."""
     rounds = db.session.execute(
         select(Round.id, Round.title).where(Round.region_id == region_id).order_by(Round.title)
-    ).tuples().all()
+    )
     groups = db.session.execute(
         select(ProductGroup.id, ProductGroup.name, Round.title).join(ProductGroup.round)
         .where(Round.region_id == region_id).order_by(ProductGroup.name, Round.title)
-    ).tuples().all()
+    )
     municipalities = db.session.execute(
         select(Municipality.id, Municipality.name).where(Municipality.region_id == region_id).order_by(Municipality.name)
-    ).tuples().all()
-    return rounds, groups, municipalities
+    )
+    return [tuple(row) for row in rounds], [tuple(row) for row in groups], [tuple(row) for row in municipalities]
 
 
 @bp.route("/beoordeling")
