@@ -84,6 +84,7 @@ class Kept:
         """Return what ``compute()`` returns for this key and the current version.
 
         Computes only when nothing is kept for both; the result must not be changed afterwards.
+        None is never kept (a page not found is looked up again on every request).
         """
         version = self.version(session)
         if version is None:

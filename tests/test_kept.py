@@ -87,3 +87,38 @@ def test_a_result_is_kept_per_the_tokens_of_every_kind_it_depends_on(app, world)
 def test_two_stores_never_share_a_label():
     with pytest.raises(ValueError):
         kept.Kept("KPI pages", depends_on=("organisations",), size=1)
+
+
+def test_two_people_changing_the_same_kind_of_data_at_once_both_commit_and_renew_it(app, world):
+    """Both transactions write the same token row just before they commit: the second waits for
+    the first (PostgreSQL: a row lock; SQLite: one writer at a time) and neither change is lost."""
+    import threading
+
+    from portal.models import Provider
+
+    before = _token("organisations")
+    ids = [world.provider.id, world.other_provider.id]
+    db.session.commit()
+    ready = threading.Barrier(2, timeout=20)
+    failures = []
+
+    def rename(provider_id: int, name: str) -> None:
+        try:
+            with app.app_context():
+                provider = db.session.get(Provider, provider_id)
+                ready.wait()  # both have read before either writes
+                provider.name = name
+                db.session.commit()
+        except Exception as error:  # noqa: BLE001 - reported to the test below
+            failures.append(error)
+
+    threads = [threading.Thread(target=rename, args=(provider_id, f"Tegelijk {number}"))
+               for number, provider_id in enumerate(ids, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert failures == []
+    db.session.expire_all()
+    assert {db.session.get(Provider, provider_id).name for provider_id in ids} == {"Tegelijk 1", "Tegelijk 2"}
+    assert _token("organisations") != before
