@@ -35,7 +35,7 @@ from typing import TypeVar
 
 from cachetools import LRUCache
 from flask import current_app, g
-from sqlalchemy import bindparam, delete, event, insert, select, update
+from sqlalchemy import delete, event, insert, select, update
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from portal.models import DataVersion, Organisation, ProductGroup, Round
@@ -44,7 +44,7 @@ from portal.models.versions import new_token
 T = TypeVar("T")
 
 _TABLE = DataVersion.__table__
-_TOKENS = select(DataVersion.name, DataVersion.token).where(DataVersion.name.in_(bindparam("names", expanding=True)))
+_TOKENS = select(DataVersion.name, DataVersion.token)
 #: Where a session notes which kinds of data its transaction changed.
 _CHANGED = "kept: changed"
 #: The watched models of each kind of data (see watch).
@@ -101,13 +101,12 @@ class Kept:
 
 
 def read_tokens(session: Session, names: tuple[str, ...]) -> tuple[str | None, ...]:
-    """Return the token of each kind of data (None: no row); read once per request."""
-    known = g.setdefault("kept_tokens", {})
-    missing = [name for name in names if name not in known]
-    if missing:
-        known.update(dict.fromkeys(missing))
-        known.update((name, token) for name, token in session.execute(_TOKENS, {"names": missing}))
-    return tuple(known[name] for name in names)
+    """Return the token of each kind of data (None: no row). All of them are read at the first
+    call of a request, in one statement (a row per kind), so a page using several stores reads once."""
+    known = g.get("kept_tokens")
+    if known is None:
+        known = g.kept_tokens = dict(session.execute(_TOKENS).all())
+    return tuple(known.get(name) for name in names)
 
 
 def start(session: Session, name: str) -> None:

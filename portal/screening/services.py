@@ -4,12 +4,12 @@ product group × municipality, and the decision letter."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import DateTime, Integer, cast, exists, func, literal, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from portal import clock
 from portal.applications import services as applications
 from portal.audit.services import record
+from portal.kept import watch
 from portal.mail import queue_email
 from portal.models import (
     PROVIDER_ROLES,
@@ -156,41 +157,37 @@ class QueueFilter:
 
 @dataclass(frozen=True)
 class QueueRow:
-    """One application in the queue as the queue shows it, with the whole days it has waited since
-    submission."""
+    """One application in the queue as the queue shows it."""
 
     id: int
     provider: str
     round: str
     status: ApplicationStatus
     submitted_at: datetime
-    days_waited: int
     #: How many product group × municipality combinations it applies for.
     scopes: int
 
+    def days_waited(self, today: date) -> int:
+        """Return the days it has waited on the Dutch day `today`: 0 on the day of submission."""
+        return max((today - clock.local(self.submitted_at).date()).days, 0)
 
-@dataclass
+
+#: Applications and what they apply for: the queue shows them, so its pages are kept per token of
+#: this kind (and of the organisations, whose names it shows); see portal.kept.
+APPLICATIONS = "applications"
+watch(APPLICATIONS, Application, ApplicationScope)
+
+
+@dataclass(frozen=True)
 class QueuePage:
     """One page of the queue and the number of applications in all pages."""
 
-    rows: list[QueueRow] = field(default_factory=list)
+    rows: tuple[QueueRow, ...] = ()
     total: int = 0
 
 
-def _days_since(session: Session, column, at: datetime):
-    """Return an SQL expression for the whole days between a stored moment and `at`."""
-    at_utc = clock.as_utc(at)
-    if session.get_bind().dialect.name == "sqlite":
-        moment = literal(at_utc.replace(tzinfo=None), DateTime())
-        return cast(func.julianday(moment) - func.julianday(column), Integer)
-    moment = literal(at_utc, DateTime(timezone=True))
-    return cast(func.floor(func.extract("epoch", moment - column) / 86400), Integer)
-
-
-def queue(session: Session, *, region_id: int, criteria: QueueFilter, page: int = 1, per_page: int = 25,
-          at: datetime | None = None) -> QueuePage:
+def queue(session: Session, *, region_id: int, criteria: QueueFilter, page: int = 1, per_page: int = 25) -> QueuePage:
     """Return a page of the region's submitted applications, longest waiting first."""
-    at = at or clock.now()
     conditions = [Round.region_id == region_id, Application.status != ApplicationStatus.DRAFT]
     if criteria.round_id:
         conditions.append(Application.round_id == criteria.round_id)
@@ -207,14 +204,13 @@ def queue(session: Session, *, region_id: int, criteria: QueueFilter, page: int 
         pattern = "%" + criteria.provider_name.strip().lower().replace("%", r"\%").replace("_", r"\_") + "%"
         conditions.append(func.lower(Provider.name).like(pattern, escape="\\"))
     base = select(Application.id).join(Application.round).join(Provider, Provider.id == Application.provider_id).where(*conditions)
-    days = _days_since(session, Application.submitted_at, at)
     scopes = (
         select(func.count(ApplicationScope.id)).where(ApplicationScope.application_id == Application.id)
         .correlate(Application).scalar_subquery()
     )
     # One statement of the columns the queue shows, with the number of applications in all pages.
     rows = session.execute(
-        base.add_columns(Provider.name, Round.title, Application.status, Application.submitted_at, days, scopes,
+        base.add_columns(Provider.name, Round.title, Application.status, Application.submitted_at, scopes,
                          func.count().over())
         .order_by(Application.submitted_at, Application.id)
         .limit(per_page).offset((max(page, 1) - 1) * per_page)
@@ -225,10 +221,7 @@ def queue(session: Session, *, region_id: int, criteria: QueueFilter, page: int 
         total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
     else:
         total = 0
-    return QueuePage([
-        QueueRow(id_, provider, round_, status, submitted_at, max(int(waited or 0), 0), count)
-        for id_, provider, round_, status, submitted_at, waited, count, _total in rows
-    ], total)
+    return QueuePage(tuple(QueueRow(*row[:-1]) for row in rows), total)
 
 
 # Notifications --------------------------------------------------------------------------------

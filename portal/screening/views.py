@@ -3,11 +3,13 @@ the provider's completion page, and the decision letter (HTML and PDF)."""
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from forms.applications import APPLIES, DOES_NOT_APPLY
@@ -80,6 +82,11 @@ def _link(application: Application) -> str:
 #: The region's rounds, product groups and municipalities the queue's filters offer, kept while
 #: none of them changes (portal.kept).
 _FILTER_LISTS = Kept("screening filter lists", depends_on=(ORGANISATIONS,), size=32)
+#: The queue's content (filters, rows, page links), rendered per region, request arguments,
+#: language and Dutch day (the days waited), and kept until an application, its scopes or an
+#: organisation changes. Reviewers open the queue far more often than applications change. It
+#: shows nothing of the reader: every screening reader of the region sees the same queue.
+_QUEUES = Kept("screening queue", depends_on=(services.APPLICATIONS, ORGANISATIONS), size=256)
 
 
 def _filter_lists(region_id: int) -> tuple[list, list, list]:
@@ -103,6 +110,15 @@ def _filter_lists(region_id: int) -> tuple[list, list, list]:
 def queue():
     """List the region's submitted applications, longest waiting first, with filters."""
     region_id = policies.region_of(g.membership)
+    on = today()
+    key = (region_id, tuple(sorted(request.args.items(multi=True))), str(get_locale()), on)
+    content, status = _QUEUES.computed(db.session, key, lambda: _queue_content(region_id, on))
+    return render_template("screening/queue.html", content=content, has_errors=status == 422), status
+
+
+def _queue_content(region_id: int, on: date) -> tuple[Markup, int]:
+    """Render the filters, a page of the queue and the links to the other pages, as the request's
+    arguments ask; with 422 when they are wrong."""
     rounds, groups, municipalities = _FILTER_LISTS.computed(db.session, (region_id,), lambda: _filter_lists(region_id))
     form = QueueFilterForm(request.args)
     form.set_choices(
@@ -122,8 +138,9 @@ def queue():
     )
     page = max(form.page.data or 1, 1) if valid else 1
     result = services.queue(db.session, region_id=region_id, criteria=criteria, page=page, per_page=PER_PAGE)
-    return render_template("screening/queue.html", form=form, rows=result.rows, total=result.total, page=page,
-                           per_page=PER_PAGE, local=local), (200 if valid else 422)
+    content = render_template("screening/_queue.html", form=form, rows=result.rows, total=result.total, page=page,
+                              per_page=PER_PAGE, today=on)
+    return Markup(content), (200 if valid else 422)
 
 
 # One application ------------------------------------------------------------------------------

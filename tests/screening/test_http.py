@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from portal import kept
+from portal.clock import local
 from portal.evidence import vault
 from portal.extensions import db
 from portal.models import Application, ApplicationStatus, Role, User
@@ -271,7 +272,8 @@ def test_the_queue_filters_and_pages_through_the_form(client, world):
     page = client.get("/beoordeling", query_string={"provider": "zeldzame"})
     assert "Zeldzame Zorg" in text(page) and "Aanbieder Een" not in text(page)
     wrong = client.get("/beoordeling", query_string={"round": "999999"})
-    assert wrong.status_code == 422
+    assert wrong.status_code == 422 and "<title>Error: Screening" in text(wrong)
+    assert client.get("/beoordeling", query_string={"round": "999999"}).status_code == 422, "kept with its status"
 
 
 def test_the_queue_sends_as_many_queries_for_many_applications_as_for_few(client, world):
@@ -297,3 +299,32 @@ def test_the_queue_sends_as_many_queries_for_many_applications_as_for_few(client
         row = re.search(rf'data-application="{application.id}">(.*?)</tr>', page.get_data(as_text=True), re.S).group(1)
         assert row.rstrip().endswith(f"<td>{len(application.scopes)}</td>"), row
     assert {len(application.scopes) for application in db.session.scalars(select(Application))} == {1, 2}
+
+
+def test_the_kept_queue_shows_every_change_at_once_and_counts_the_days_at_each_request(client, world, monkeypatch):
+    first = helpers.submitted(world, "Ronde 1")
+    signed_in(client, world.user("reviewer"))
+    client.get("/beoordeling")
+    with count_queries() as kept_page:
+        page = text(client.get("/beoordeling"))
+    assert f'data-application="{first.id}"' in page and "Submitted" in page
+    assert kept_page.count == 2, kept_page.statements  # the sign-in check and the tokens
+
+    second = helpers.submitted(world, "Ronde 2")  # a new row
+    assert f'data-application="{second.id}"' in text(client.get("/beoordeling"))
+    services.take_into_review(db.session, application=first, seen_version=None, actor=world.user("reviewer"))
+    db.session.commit()  # a row's status
+    row = re.search(rf'data-application="{first.id}">(.*?)</tr>', text(client.get("/beoordeling"))).group(1)
+    assert "In review" in row
+    world.provider.name = "Hernoemde Aanbieder"
+    db.session.commit()  # an organisation's name
+    assert "Hernoemde Aanbieder" in text(client.get("/beoordeling"))
+
+    # The next day the days waited are counted again.
+    later_on = local(first.submitted_at).date() + timedelta(days=3)
+    monkeypatch.setattr("portal.screening.views.today", lambda: later_on)
+    row = re.search(rf'data-application="{first.id}">(.*?)</tr>', text(client.get("/beoordeling"))).group(1)
+    assert '<td class="days-waited">3</td>' in row
+    with client.session_transaction() as session:
+        session["locale"] = "nl"
+    assert "Dagen wachtend" in text(client.get("/beoordeling")), "each language its own"

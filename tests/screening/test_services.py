@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.applications import services as applications
-from portal.clock import now
+from portal.clock import from_local, now
 from portal.evidence import vault
+from portal.evidence.vault import today
 from portal.extensions import db
 from portal.models import (
     Admission,
@@ -330,13 +331,13 @@ def test_the_queue_lists_the_region_s_submitted_applications_longest_waiting_fir
     from tests.rounds.helpers import published_round
     complete_application(world, published_round(world, "Ronde D"))  # a draft never shows
     db.session.execute(Application.__table__.update().where(Application.id == older.id)
-                       .values(submitted_at=now() - timedelta(days=9, hours=1)))
+                       .values(submitted_at=from_local(today() - timedelta(days=9), time(23, 59))))
     db.session.commit()
 
     page = services.queue(db.session, region_id=world.region.id, criteria=services.QueueFilter())
     assert page.total == 3
     assert [row.id for row in page.rows][0] == older.id
-    assert page.rows[0].days_waited == 9 and page.rows[-1].days_waited == 0
+    assert page.rows[0].days_waited(today()) == 9 and page.rows[-1].days_waited(today()) == 0
 
     by_status = services.queue(db.session, region_id=world.region.id,
                                criteria=services.QueueFilter(status=ApplicationStatus.IN_REVIEW))
@@ -352,7 +353,7 @@ def test_the_queue_lists_the_region_s_submitted_applications_longest_waiting_fir
     paged = services.queue(db.session, region_id=world.region.id, criteria=services.QueueFilter(), page=2, per_page=2)
     assert paged.total == 3 and len(paged.rows) == 1
     past_the_end = services.queue(db.session, region_id=world.region.id, criteria=services.QueueFilter(), page=3, per_page=2)
-    assert past_the_end.total == 3 and past_the_end.rows == []
+    assert past_the_end.total == 3 and past_the_end.rows == ()
     assert by_status.total == 1 and by_name.total == 1
     assert services.queue(db.session, region_id=world.other_region.id, criteria=services.QueueFilter()).total == 0
 
