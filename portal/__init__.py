@@ -55,6 +55,9 @@ def configure(app: Flask, settings: Settings) -> None:
         SESSION_COOKIE_NAME="portal_session",
         REMEMBER_COOKIE_DURATION=timedelta(seconds=0),
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.session_idle_minutes),
+        # The cookie is sent again when the session changes, which includes when the person was
+        # last seen (auth.sessions.SEEN_EVERY_SECONDS), not with every answer.
+        SESSION_REFRESH_EACH_REQUEST=False,
         MAX_CONTENT_LENGTH=settings.max_upload_bytes + 1024 * 1024,
         # Views marked with security.large_uploads take more: the care-data import.
         MAX_IMPORT_CONTENT_LENGTH=settings.max_import_bytes + 1024 * 1024,

@@ -8,13 +8,14 @@ from datetime import UTC, datetime, timedelta
 
 import pyotp
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from portal.auth import services
 from portal.extensions import db, limiter
 from portal.models import AuditEvent, Invitation, Membership, Role, User
 from tests.conftest import find, log_in, make_settings, outbox, sign_in_as
 from tests.factories import PASSWORD, member
+from tests.querycount import count_queries
 
 
 def test_a_member_signs_in_and_sees_their_home_page(client, world):
@@ -92,6 +93,22 @@ def test_an_idle_session_is_signed_out(app, client, world):
         session["seen"] = int(time.time()) - idle - 5
     response = client.get("/account")
     assert response.status_code == 302 and "/inloggen" in response.headers["Location"]
+
+
+def test_being_seen_is_noted_once_a_minute_and_renews_the_cookie(client, world):
+    from portal.auth.sessions import SEEN_EVERY_SECONDS
+
+    log_in(client, "buyer@test.example.org")
+    client.get("/account")  # the first page after signing in adds the form token to the session
+    with client.session_transaction() as session:
+        session["seen"] = int(time.time()) - SEEN_EVERY_SECONDS + 10
+    assert "Set-Cookie" not in client.get("/account").headers, "nothing new to write"
+    with client.session_transaction() as session:
+        session["seen"] = int(time.time()) - SEEN_EVERY_SECONDS - 1
+    response = client.get("/account")
+    assert "Set-Cookie" in response.headers
+    with client.session_transaction() as session:
+        assert session["seen"] >= int(time.time()) - 2
 
 
 def test_a_new_password_ends_other_sessions(client, app, world):
@@ -308,6 +325,44 @@ def test_verify_totp_accepts_one_step_of_clock_drift_only(world):
     totp = pyotp.TOTP(user.totp_secret)
     assert services.verify_totp(user, totp.at(now - 30), at=now)
     assert not services.verify_totp(user, totp.at(now - 90), at=now)
+
+
+def test_the_signed_in_user_is_kept_and_every_change_to_the_account_counts_at_the_next_request(client, world):
+    user = world.user("buyer")
+    sign_in_as(client, user)
+    client.get("/account")
+    with count_queries() as kept:
+        page = client.get("/account").get_data(as_text=True)
+    assert user.name in page and world.region.name in page
+    assert not [s for s in kept.statements if "FROM users" in s], "the user is not read again"
+
+    user.name = "Nieuwe Naam"
+    world.region.name = "Hernoemde Regio"
+    db.session.commit()
+    page = client.get("/account").get_data(as_text=True)
+    assert "Nieuwe Naam" in page and "Hernoemde Regio" in page
+
+    assert client.get("/regio/aanbieders").status_code == 200
+    buyer = user.memberships[0]
+    buyer.role = Role.BODY_MEMBER  # a new role: the buyer's pages close
+    db.session.commit()
+    assert client.get("/regio/aanbieders").status_code == 403
+
+    db.session.execute(update(User).where(User.id == user.id).values(active=False))
+    db.session.commit()  # an account switched off in bulk: signed out at the next request
+    response = client.get("/account")
+    assert response.status_code == 302 and "/inloggen" in response.headers["Location"]
+
+
+def test_a_change_to_the_kept_signed_in_user_is_saved_and_leaves_the_kept_copy_alone(client, world):
+    user = world.user("buyer")
+    sign_in_as(client, user)
+    client.get("/account")
+    response = client.post("/account", data={"name": "Andere Naam", "locale": "en"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert find(User, user.id).name == "Andere Naam" and find(User, user.id).locale == "en"
+    assert "Andere Naam" in client.get("/account").get_data(as_text=True)
 
 
 def test_switching_organisation_changes_the_acting_role(client, world):

@@ -9,7 +9,7 @@ from portal.extensions import db
 from portal.models import Role
 from tests.conftest import sign_in_as
 from tests.factories import BodyFactory, ContactFactory, LocationFactory, MunicipalityFactory, ProviderFactory, member
-from tests.querycount import count_queries
+from tests.querycount import count_queries, nothing_kept
 
 
 def _grow(world, n: int) -> None:
@@ -45,9 +45,11 @@ PAGES = [
 def test_a_page_sends_as_many_statements_for_much_data_as_for_little(client, world, role, url):
     sign_in_as(client, world.user(role))
     client.get(url)  # warm up caches that are filled once
+    nothing_kept()
     with count_queries() as little:
         assert client.get(url).status_code == 200
     _grow(world, 12)
+    nothing_kept()
     with count_queries() as much:
         assert client.get(url).status_code == 200
     assert much.count == little.count, "\n".join(much.statements)

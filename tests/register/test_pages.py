@@ -10,16 +10,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from portal import kept
 from portal.evidence import vault
 from portal.extensions import db
 from portal.models import AuditEvent, Role
 from portal.models.register import Admission, AdmissionStatus
-from portal.register import queries, services
+from portal.register import services
 from tests.conftest import find, sign_in_as
 from tests.factories import MunicipalityFactory, ProviderFactory, member
 from tests.matrices.evidence import add_document
-from tests.querycount import count_queries
+from tests.querycount import count_queries, nothing_kept
 from tests.register.helpers import admit
 from tests.rounds.helpers import draft_round
 
@@ -104,8 +103,7 @@ def test_a_municipality_of_another_region_is_not_found_under_this_region(client,
 def test_the_public_page_sends_as_many_statements_for_many_providers_as_for_few(client, world, register):
     url = public_url(world)
     client.get(url)
-    kept.renew_at_commit(db.session, queries.REGISTER)  # the lists read again, as below
-    db.session.commit()
+    nothing_kept()
     with count_queries() as few:
         assert client.get(url).status_code == 200
     with count_queries() as kept_lists:
@@ -113,6 +111,7 @@ def test_the_public_page_sends_as_many_statements_for_many_providers_as_for_few(
     assert kept_lists.count < few.count
     for i in range(10):
         admit(world, register["round"], ProviderFactory(name=f"Extra {i}"), groups=("BEH", "BGI"))
+    nothing_kept()
     with count_queries() as many:
         page = client.get(url)
     assert "Extra 9" in page.get_data(as_text=True)
@@ -213,10 +212,12 @@ def test_readers_see_the_history_without_the_form(client, world, register):
 def test_the_register_sends_as_many_statements_for_many_admissions_as_for_few(client, world, register):
     sign_in_as(client, world.user("buyer"))
     client.get("/toelatingsregister")
+    nothing_kept()
     with count_queries() as few:
         assert client.get("/toelatingsregister").status_code == 200
     for i in range(10):
         admit(world, register["round"], ProviderFactory(name=f"Extra {i}"), groups=("BEH", "BGI"))
+    nothing_kept()
     with count_queries() as many:
         assert client.get("/toelatingsregister").status_code == 200
     assert many.count == few.count, "\n".join(many.statements)
@@ -285,13 +286,14 @@ def test_the_expiring_list_sends_as_many_statements_for_many_providers_as_for_fe
     today = vault.today()
     sign_in_as(client, world.user("buyer"))
     client.get("/toelatingsregister/verlopend-bewijs")
+    nothing_kept()
     with count_queries() as few:
         client.get("/toelatingsregister/verlopend-bewijs")
     for i in range(6):
         provider = ProviderFactory(name=f"Extra {i}")
         admit(world, register["round"], provider)
         add_document(provider, world.user("provider_admin"), "kvk_extract", issue_date=today - timedelta(days=180))
-    db.session.commit()
+    nothing_kept()
     with count_queries() as many:
         page = client.get("/toelatingsregister/verlopend-bewijs")
     assert "Extra 5" in page.get_data(as_text=True)

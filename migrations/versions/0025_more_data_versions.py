@@ -1,4 +1,4 @@
-"""Kept pages: a data version for applications, so pages of the screening queue can be kept.
+"""Kept pages: data versions for applications (the screening queue) and accounts (the signed-in user).
 
 Revision ID: 0025
 Revises: 0024
@@ -15,12 +15,13 @@ down_revision = '0024'
 branch_labels = None
 depends_on = None
 
+NAMES = ('accounts', 'applications')
 _VERSIONS = sa.table('data_versions', sa.column('name', sa.String), sa.column('token', sa.String))
 
 
 def upgrade() -> None:
-    op.bulk_insert(_VERSIONS, [{'name': 'applications', 'token': uuid4().hex}])
+    op.bulk_insert(_VERSIONS, [{'name': name, 'token': uuid4().hex} for name in NAMES])
 
 
 def downgrade() -> None:
-    op.execute(_VERSIONS.delete().where(_VERSIONS.c.name == 'applications'))
+    op.execute(_VERSIONS.delete().where(_VERSIONS.c.name.in_(NAMES)))
