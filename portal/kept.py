@@ -105,7 +105,8 @@ def read_tokens(session: Session, names: tuple[str, ...]) -> tuple[str | None, .
     call of a request, in one statement (a row per kind), so a page using several stores reads once."""
     known = g.get("kept_tokens")
     if known is None:
-        known = g.kept_tokens = dict(session.execute(_TOKENS).all())
+        # On the session's connection: the ORM's handling of a statement cost more than the statement.
+        known = g.kept_tokens = dict(session.connection().execute(_TOKENS).all())
     return tuple(known.get(name) for name in names)
 
 

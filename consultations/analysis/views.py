@@ -541,9 +541,24 @@ def finalise_reaction(consultation_id: int, point_id: int):
 @roles(STAFF_ROLES)
 def summary(consultation_id: int):
     """Show the answers per question and audience, the theme × audience matrix and quotes."""
-    consultation = _consultation(consultation_id)
-    return render_template("consultations/analysis/summary.html", **_context(consultation),
-                           summary_sections=summary_html(consultation, h_level=2))
+    # The consultation's region and title and the page's content are kept while the consultation
+    # stays the same (summaries.kept), so a kept page asks the database for the tokens only.
+    found = summaries.kept.computed(db.session, ("region and title", consultation_id), lambda: _region_and_title(consultation_id))
+    if found is None or found[0] != region_id_of(g.membership):
+        abort(404)
+    content = summaries.kept.computed(db.session, ("summary page", consultation_id, str(get_locale())),
+                                      lambda: _summary_page(_consultation(consultation_id)))
+    return render_template("consultations/analysis/summary.html", title=found[1], content=content)
+
+
+def _region_and_title(consultation_id: int) -> tuple[int, str] | None:
+    row = db.session.execute(select(Consultation.region_id, Consultation.title).where(Consultation.id == consultation_id)).first()
+    return tuple(row) if row else None
+
+
+def _summary_page(consultation: Consultation) -> Markup:
+    return Markup(render_template("consultations/analysis/_summary_page.html", consultation=consultation,
+                                  summary_sections=summary_html(consultation, h_level=2)))
 
 
 def summary_html(consultation: Consultation, *, h_level: int) -> Markup:

@@ -29,7 +29,7 @@ from tests import factories
 from tests.applications.helpers import CLEAN_ANSWERS, complete_application, fill_vault, group
 from tests.conftest import find, outbox, sign_in_as
 from tests.matrices.evidence import add_document
-from tests.querycount import count_queries
+from tests.querycount import count_queries, nothing_kept
 from tests.rounds.helpers import draft_round, published_round
 
 
@@ -477,6 +477,7 @@ def test_the_list_and_check_pages_send_as_many_statements_for_much_data_as_for_l
     little = {}
     for url in urls:
         client.get(url)
+        nothing_kept()
         with count_queries() as counted:
             assert client.get(url).status_code == 200
         little[url] = counted.count
@@ -487,6 +488,7 @@ def test_the_list_and_check_pages_send_as_many_statements_for_much_data_as_for_l
     db.session.commit()
 
     for url in urls:
+        nothing_kept()
         with count_queries() as counted:
             assert client.get(url).status_code == 200
         assert counted.count == little[url], f"{url}:\n" + "\n".join(counted.statements)

@@ -15,7 +15,7 @@ from portal.extensions import db
 from portal.models import User
 from tests.conftest import find, sign_in_as
 from tests.consultations.data import import_consultation, points
-from tests.querycount import count_queries
+from tests.querycount import count_queries, nothing_kept
 
 P = "/analyse/consultaties/"
 
@@ -203,6 +203,7 @@ def _grow_and_count(client, world, path_of, sizes=(6, 30)):
         db.session.commit()
         _finalise_all(world, consultation)
         path = path_of(consultation.id)
+        nothing_kept()
         with count_queries() as counter:
             status = client.get(path).status_code
         assert status == 200
@@ -227,6 +228,7 @@ def test_the_list_of_consultations_to_analyse_does_not_query_per_row(client, wor
         for _ in range(size):
             import_consultation(world.region, labelled=points()[:3])
         db.session.commit()
+        nothing_kept()
         with count_queries() as counter:
             answer = client.get("/analyse/consultaties")
         assert answer.status_code == 200

@@ -11,8 +11,9 @@ from consultations.analysis import services, summaries
 from consultations.models import Point, Response, ResponseStatus
 from portal.clock import now
 from portal.extensions import db
-from portal.models import DataVersion
+from portal.models import DataVersion, User
 from tests.conftest import sign_in_as
+from tests.querycount import count_queries
 from tests.consultations.data import import_consultation, points
 
 P = "/analyse/consultaties/"
@@ -123,3 +124,25 @@ def test_nothing_is_kept_without_a_token(client, world, monkeypatch):
 
     assert _matrix(client, consultation) == _matrix(client, consultation)
     assert len(computed) == 2
+
+
+def test_a_kept_summary_page_asks_only_for_the_tokens_and_still_checks_the_region(client, world):
+    consultation = import_consultation(world.region, labelled=points()[:6], coded_every=2)
+    db.session.commit()
+    sign_in_as(client, world.user("policy_officer"))
+    url = f"{P}{consultation.id}/samenvatting"
+    client.get(url)
+    with count_queries() as kept_page:
+        page = client.get(url).get_data(as_text=True)
+    assert consultation.title in page
+    assert kept_page.count == 1, kept_page.statements  # the tokens: the user and the page are kept
+
+    consultation.title = "Een nieuwe titel"
+    db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert "<title>Samenvatting: Een nieuwe titel" in page and "<h1>Samenvatting: Een nieuwe titel</h1>" in page
+
+    outsider = db.session.scalar(select(User).where(User.email == "other_region_admin@test.example.org"))
+    sign_in_as(client, outsider)
+    assert client.get(url).status_code == 404, "kept for one region, not shown to another"
+    assert client.get(f"{P}999999/samenvatting").status_code == 404

@@ -27,7 +27,7 @@ from portal.models.governance import GovernanceReview, ReviewVerdict
 from tests.conftest import find, sign_in_as
 from tests.factories import ProviderFactory, member
 from tests.governance.helpers import filled_declaration, statement_values
-from tests.querycount import count_queries
+from tests.querycount import count_queries, nothing_kept
 
 
 def applied(world, provider, round=None, groups=()):
@@ -180,6 +180,7 @@ def test_the_matrix_page_sends_as_many_statements_for_many_providers(client, wor
     filled_declaration(world.provider, world.user("provider_admin"), 2024)
     sign_in_as(client, world.user("reviewer"))
     client.get("/governance/matrix")
+    nothing_kept()
     with count_queries() as little:
         assert client.get("/governance/matrix?year=2024").status_code == 200
     for _ in range(6):
@@ -187,6 +188,7 @@ def test_the_matrix_page_sends_as_many_statements_for_many_providers(client, wor
         filled_declaration(provider, member(Role.PROVIDER_ADMIN, provider), 2024,
                            statements=[statement_values(2024), statement_values(2024, name="Tweede")])
         applied(world, provider, round)
+    nothing_kept()
     with count_queries() as much:
         assert client.get("/governance/matrix?year=2024").status_code == 200
     assert much.count == little.count, "\n".join(much.statements)

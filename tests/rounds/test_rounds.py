@@ -16,7 +16,7 @@ from tests import files_samples
 from tests.conftest import find, sign_in_as
 from tests.factories import MunicipalityFactory, member
 from tests.rounds.helpers import draft_round, evidence_type, published_round
-from tests.querycount import count_queries
+from tests.querycount import count_queries, nothing_kept
 
 
 def test_a_buyer_prepares_and_publishes_a_round_that_everyone_can_read(client, world):
@@ -206,8 +206,10 @@ def test_the_public_round_page_does_not_query_more_for_bigger_rounds(client, wor
     services.publish(db.session, round=big, seen_version=None, actor=actor)
     db.session.commit()
     client.get(f"/open-house/{small.id}")
+    nothing_kept()
     with count_queries() as few:
         client.get(f"/open-house/{small.id}")
+    nothing_kept()
     with count_queries() as many:
         client.get(f"/open-house/{big.id}")
     assert many.count == few.count
