@@ -128,3 +128,36 @@ def test_two_people_changing_the_same_kind_of_data_at_once_both_commit_and_renew
     db.session.expire_all()
     assert {db.session.get(Provider, provider_id).name for provider_id in ids} == {"Tegelijk 1", "Tegelijk 2"}
     assert _token("organisations") != before
+
+
+def test_no_kept_page_holds_anything_of_the_person_who_asked_for_it(app, client, world):
+    """Kept content is shown to everyone allowed to see the page: it must never carry a form token
+    (the session's secret) or the name of whoever asked first."""
+    from markupsafe import Markup
+
+    from tests.conftest import sign_in_as
+    from tests.screening import helpers
+
+    helpers.submitted(world)
+    consultation = import_consultation(world.region, labelled=points()[:6], coded_every=2)
+    db.session.commit()
+    pages = [("reviewer", "/beoordeling"), ("policy_officer", f"/analyse/consultaties/{consultation.id}/samenvatting"),
+             (None, f"/register/{world.region.code}/{world.municipality.cbs_code}")]
+    for role, url in pages:
+        sign_in_as(client, world.user(role) if role else None)
+        page = client.get(url).get_data(as_text=True)
+        assert 'name="csrf_token"' in page or role is None  # the page itself has its forms
+    kept_html = [value for name, store in app.extensions.items() if name.startswith("kept: ")
+                 for value in _flattened(store.values()) if isinstance(value, Markup)]
+    assert len(kept_html) >= 3
+    for html in kept_html:
+        assert "csrf_token" not in html
+        assert not any(user.name in html or user.email in html for user in world.users.values())
+
+
+def _flattened(values):
+    for value in values:
+        if isinstance(value, tuple):
+            yield from _flattened(value)
+        else:
+            yield value

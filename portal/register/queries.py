@@ -140,8 +140,9 @@ def admissions_of_provider(session: Session, provider_id: int) -> list[Admission
 
 # Public register ----------------------------------------------------------------------------------
 
-#: The public register's lists, kept while no admission, organisation or product group changes
-#: (portal.kept): they are read by every visitor and change with a decision or a suspension.
+#: The public register's municipalities, product lists and pages, kept while no admission,
+#: organisation or product group changes (portal.kept): they are read by every visitor and change
+#: with a decision or a suspension.
 REGISTER = "register"
 watch(REGISTER, Admission)
 LISTS = Kept("public register", depends_on=(REGISTER, ORGANISATIONS), size=128)

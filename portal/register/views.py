@@ -7,8 +7,10 @@ import csv
 import io
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from forms.register import STATUS_LABELS, PublicSearchForm, RegisterFilterForm, StatusChangeForm
@@ -194,16 +196,26 @@ def public_municipality(region_code: str, cbs_code: str):
                                           lambda: queries.public_municipality(db.session, region_code, cbs_code))
     if municipality is None:
         abort(404)
+    # The page's content is kept per search and language (queries.LISTS): a visitor's page asks
+    # the database for the tokens only.
+    content, status = queries.LISTS.computed(
+        db.session, ("page", municipality.id, tuple(sorted(request.args.items(multi=True))), str(get_locale())),
+        lambda: _public_municipality_content(municipality),
+    )
+    return render_template("register/public_municipality.html", municipality=municipality, content=content,
+                           has_errors=status == 422), status
+
+
+def _public_municipality_content(municipality: queries.PublicMunicipality) -> tuple[Markup, int]:
+    """Render the search and the providers it finds; with 422 when the search is wrong."""
     form = PublicSearchForm(request.args)
     products = queries.LISTS.computed(db.session, ("products", municipality.id),
                                       lambda: queries.public_products(db.session, municipality))
     form.set_choices(products)
     valid = form.validate()
     search, product = ((form.q.data or ""), (form.product.data or "")) if valid else ("", "")
-    providers = queries.LISTS.computed(
-        db.session, ("providers", municipality.id, search.strip().lower(), product),
-        lambda: queries.public_register(db.session, municipality, search=search, product=product),
-    )
+    providers = queries.public_register(db.session, municipality, search=search, product=product)
     searched = valid and bool(form.q.data or form.product.data)
-    return render_template("register/public_municipality.html", municipality=municipality, form=form,
-                           providers=providers, searched=searched), (200 if valid else 422)
+    content = render_template("register/_public_municipality.html", municipality=municipality, form=form,
+                              providers=providers, searched=searched)
+    return Markup(content), (200 if valid else 422)
