@@ -23,7 +23,9 @@ is kept, everything is computed.
 What a result depends on besides its data (who asks, the period, the filters, the language)
 belongs in its key. Who may see a page is decided before it is looked up, by the view. Kept
 results are shared between requests and users, so they must be plain values (never database
-objects, which belong to one request) and nothing may change them afterwards.
+objects, which belong to one request) and nothing may change them afterwards. The one exception
+is the signed-in user (portal.auth.sessions): a copy detached from every session, which requests
+never use themselves but copy into their own session with ``merge(load=False)``.
 """
 
 from __future__ import annotations

@@ -41,8 +41,9 @@ CHOICE_KINDS = (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.AGREEME
 #: The kind of data a summary is computed from, and what changes it.
 CONSULTATIONS = "consultations"
 watch(CONSULTATIONS, Consultation, Question, Theme, Response, Answer, Point)
-#: Rendered summaries, at most this many per server process (a few KB each).
-kept = Kept("consultation summaries", depends_on=(CONSULTATIONS,), size=64)
+#: Rendered summaries and summary pages with what their access check needs, at most this many
+#: per server process (up to four per consultation and language, a few KB each).
+kept = Kept("consultation summaries", depends_on=(CONSULTATIONS,), size=256)
 
 
 @dataclass
