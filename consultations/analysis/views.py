@@ -552,11 +552,13 @@ def summary(consultation_id: int):
 
 
 def _region_and_title(consultation_id: int) -> tuple[int, str] | None:
+    """Return the consultation's region and title, or None when there is no such consultation."""
     row = db.session.execute(select(Consultation.region_id, Consultation.title).where(Consultation.id == consultation_id)).first()
     return tuple(row) if row else None
 
 
 def _summary_page(consultation: Consultation) -> Markup:
+    """Render the summary page's content: heading, the analysis menu and the sections."""
     return Markup(render_template("consultations/analysis/_summary_page.html", consultation=consultation,
                                   summary_sections=summary_html(consultation, h_level=2)))
 
